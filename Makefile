@@ -1,0 +1,41 @@
+# registry — make run | make test | make build | make check | make bench
+#
+# Works on a machine with only Node.js + npm (Bun comes from npm as a dev dependency) or only Bun.
+
+SHELL := /bin/bash
+# A Bun on PATH serves a Bun-only machine; otherwise the one npm installs.
+BUN := $(shell command -v bun 2>/dev/null || echo node_modules/.bin/bun)
+INSTALLED := node_modules/.installed
+
+.PHONY: run test build check format bench clean install
+
+run: $(INSTALLED)
+	$(BUN) src/main.ts
+
+test: $(INSTALLED)
+	$(BUN) test
+
+build: bin/registry
+
+bin/registry: $(INSTALLED) $(shell find src -type f) package.json
+	$(BUN) scripts/build.ts --outfile $@
+
+check: $(INSTALLED)
+	node_modules/.bin/biome check .
+	node_modules/.bin/tsc --noEmit -p .
+
+format: $(INSTALLED)
+	node_modules/.bin/biome check --write .
+
+install: $(INSTALLED)
+
+$(INSTALLED): package.json $(wildcard package-lock.json bun.lock)
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error; \
+	else \
+		bun install; \
+	fi
+	@touch $@
+
+clean:
+	rm -rf bin dist node_modules/.installed

@@ -1,0 +1,53 @@
+/** Writing files so that a crash never leaves a half-written one in place. */
+import { randomBytes } from "node:crypto";
+import { open, rename, stat, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+
+/** A unique temporary name beside `target`, so the final rename stays on one file system. */
+export function tempPathFor(target: string): string {
+	return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+}
+
+export async function fsyncDir(dir: string): Promise<void> {
+	const handle = await open(dir, "r");
+	try {
+		await handle.sync();
+	} catch {
+		// Some file systems refuse fsync on directories; the rename is still atomic there.
+	} finally {
+		await handle.close();
+	}
+}
+
+/** The permission bits a replacement of `target` gets: the old file's, or 0644. */
+export async function modeFor(target: string): Promise<number> {
+	try {
+		return (await stat(target)).mode & 0o7777;
+	} catch {
+		return 0o644;
+	}
+}
+
+/** Writes `bytes` to a temporary file, fsyncs it, renames it over `target`, fsyncs the directory. */
+export async function writeFileAtomic(target: string, bytes: Uint8Array): Promise<void> {
+	const temp = tempPathFor(target);
+	const mode = await modeFor(target);
+	const handle = await open(temp, "wx", mode);
+	try {
+		await handle.writeFile(bytes);
+		await handle.chmod(mode);
+		await handle.sync();
+	} catch (err) {
+		await handle.close();
+		await unlink(temp).catch(() => {});
+		throw err;
+	}
+	await handle.close();
+	try {
+		await rename(temp, target);
+	} catch (err) {
+		await unlink(temp).catch(() => {});
+		throw err;
+	}
+	await fsyncDir(dirname(target));
+}

@@ -1,0 +1,439 @@
+/**
+ * The registry's HTTP application: a plain `fetch(Request) → Response`, runtime-agnostic.
+ * Routes match on the raw (still percent-encoded) path so `%2F` never splits a segment.
+ */
+import type { BuildInfo } from "../build-info.ts";
+import type { Logger } from "../log.ts";
+import type { Snapshot } from "../registry/snapshot.ts";
+import type { RegistryStore } from "../registry/store.ts";
+import { type CacheStats, ResponseCache } from "./cache.ts";
+import { renderDocs } from "./docs.ts";
+import { type Gauge, HttpMetrics, renderGauges } from "./metrics.ts";
+import { buildOpenApi } from "./openapi.ts";
+import {
+	decodePathParam,
+	encodeCursor,
+	parseIncludeDeleted,
+	parseListParams,
+	parseQuery,
+	validationFailed,
+} from "./params.ts";
+import { ENDPOINT_NOT_FOUND, notFound, type Problem, type ProblemItem, READ_ONLY } from "./problem.ts";
+import {
+	CORS_HEADERS,
+	JSON_TYPE,
+	jsonReply,
+	NO_STORE,
+	problemReply,
+	type Reply,
+	reply,
+	toResponse,
+} from "./respond.ts";
+import {
+	allowedMethods,
+	type HandlerName,
+	type Operation,
+	PREFIXES,
+	ROUTES,
+	type RouteDef,
+} from "./routes.ts";
+import { toYaml } from "./yaml.ts";
+
+export interface AppOptions {
+	store: RegistryStore;
+	build: BuildInfo;
+	cacheMaxAge: number;
+	githubClientId?: string;
+	registryVersion?: string;
+	log: Logger;
+	/** The sync listener's state, for /health (absent: sync disabled). */
+	syncState?: () => Record<string, unknown>;
+	/** More metrics to expose (the sync listener's). */
+	extraMetrics?: () => Gauge[];
+}
+
+interface Compiled {
+	route: RouteDef;
+	template: string;
+	segments: (string | null)[];
+}
+
+interface Context {
+	req: Request;
+	query: string;
+	params: string[];
+	snapshot: Snapshot;
+}
+
+const encoder = new TextEncoder();
+
+function compile(): Compiled[] {
+	const out: Compiled[] = [];
+	for (const route of ROUTES) {
+		for (const prefix of route.versioned ? PREFIXES : [""]) {
+			const template = route.path === "/" ? "/" : `${prefix}${route.path}`;
+			const segments = template.split("/").map((s) => (s.startsWith("{") ? null : s));
+			out.push({ route, template, segments });
+		}
+	}
+	return out;
+}
+
+function match(table: Compiled[], path: string): { c: Compiled; params: string[] } | undefined {
+	const parts = path.split("/");
+	for (const c of table) {
+		if (c.segments.length !== parts.length) continue;
+		const params: string[] = [];
+		let ok = true;
+		for (let i = 0; i < parts.length; i++) {
+			const want = c.segments[i];
+			const got = parts[i] as string;
+			if (want === null) {
+				if (got === "") {
+					ok = false;
+					break;
+				}
+				params.push(got);
+			} else if (want !== got) {
+				ok = false;
+				break;
+			}
+		}
+		if (ok) return { c, params };
+	}
+	return undefined;
+}
+
+/** `{"servers":[…],"metadata":{…}}` from pre-serialised entries, by concatenation. */
+function listBody(snapshot: Snapshot, items: number[], nextCursor?: string): Uint8Array {
+	const head = encoder.encode('{"servers":[');
+	const meta = nextCursor
+		? `],"metadata":{"count":${items.length},"nextCursor":${JSON.stringify(nextCursor)}}}\n`
+		: `],"metadata":{"count":${items.length}}}\n`;
+	const tail = encoder.encode(meta);
+	let size = head.length + tail.length + Math.max(0, items.length - 1);
+	for (const i of items) size += snapshot.entry(i).byteLength;
+	const out = new Uint8Array(size);
+	out.set(head, 0);
+	let at = head.length;
+	for (let k = 0; k < items.length; k++) {
+		if (k > 0) out[at++] = 44; // ","
+		const e = snapshot.entry(items[k] as number);
+		out.set(e, at);
+		at += e.byteLength;
+	}
+	out.set(tail, at);
+	return out;
+}
+
+function entryBody(snapshot: Snapshot, i: number): Uint8Array {
+	const e = snapshot.entry(i);
+	const out = new Uint8Array(e.byteLength + 1);
+	out.set(e, 0);
+	out[e.byteLength] = 10;
+	return out;
+}
+
+export interface App {
+	fetch(req: Request): Response;
+	metrics: HttpMetrics;
+	cacheStats: CacheStats;
+}
+
+export function createApp(options: AppOptions): App {
+	const { store, build, log } = options;
+	const table = compile();
+	const metrics = new HttpMetrics();
+	const cacheStats: CacheStats = { hits: 0, misses: 0 };
+	const caches = new WeakMap<Snapshot, ResponseCache>();
+	const apiCache = `public, max-age=${options.cacheMaxAge}`;
+	const startedAt = Date.now() / 1000;
+
+	const openapi = buildOpenApi();
+	const statics = {
+		openapiJson: reply(200, `${JSON.stringify(openapi, null, 2)}\n`, "application/json", apiCache),
+		openapiYaml: reply(200, toYaml(openapi), "application/yaml", apiCache),
+		docs: reply(200, renderDocs(openapi), "text/html; charset=utf-8", apiCache),
+		ping: jsonReply({ pong: true }, NO_STORE),
+		version: jsonReply(
+			{ version: build.version, git_commit: build.gitCommit, build_time: build.buildTime },
+			apiCache,
+		),
+	};
+
+	const cacheFor = (s: Snapshot): ResponseCache => {
+		let c = caches.get(s);
+		if (!c) {
+			c = new ResponseCache(cacheStats);
+			caches.set(s, c);
+		}
+		return c;
+	};
+
+	const pathParam = (raw: string, what: "server name" | "version"): string | Problem => {
+		const d = decodePathParam(raw);
+		if ("value" in d) return d.value;
+		return { status: 400, detail: `Invalid ${what} encoding`, errors: [{ message: d.error }] };
+	};
+
+	const includeDeletedOnly = (query: string): boolean | Problem => {
+		const errors: ProblemItem[] = [];
+		const v = parseIncludeDeleted(parseQuery(query), errors);
+		return errors.length > 0 ? validationFailed(errors) : (v ?? false);
+	};
+
+	const handlers: Record<HandlerName, (ctx: Context) => Reply> = {
+		list(ctx) {
+			const p = parseListParams(parseQuery(ctx.query));
+			if ("status" in p) return problemReply(p);
+			const key = `list\u0000${p.limit}\u0000${p.cursor ? `${p.cursor.name}\u0000${p.cursor.version ?? "\u0001"}` : ""}\u0000${p.search ?? ""}\u0000${p.version ?? ""}\u0000${p.updatedSince ?? ""}\u0000${p.includeDeleted}`;
+			const adhoc = p.search !== undefined || p.updatedSince !== undefined;
+			return cacheFor(ctx.snapshot).get(key, adhoc, () => {
+				const s = ctx.snapshot;
+				const r = s.list({
+					limit: p.limit,
+					after: p.cursor,
+					search: p.search,
+					version: p.version,
+					updatedSince: p.updatedSince,
+					includeDeleted: p.includeDeleted,
+				});
+				const last = r.items[r.items.length - 1];
+				const next =
+					r.more && last !== undefined
+						? encodeCursor(s.data.names[last] as string, s.data.versions[last] as string)
+						: undefined;
+				return reply(200, listBody(s, r.items, next), JSON_TYPE, apiCache);
+			});
+		},
+		versions(ctx) {
+			const name = pathParam(ctx.params[0] as string, "server name");
+			if (typeof name !== "string") return problemReply(name);
+			const includeDeleted = includeDeletedOnly(ctx.query);
+			if (typeof includeDeleted !== "boolean") return problemReply(includeDeleted);
+			return cacheFor(ctx.snapshot).get(`versions\u0000${name}\u0000${includeDeleted}`, false, () => {
+				const items = ctx.snapshot.versions(name, includeDeleted);
+				if (!items) return problemReply(notFound());
+				return reply(200, listBody(ctx.snapshot, items), JSON_TYPE, apiCache);
+			});
+		},
+		get(ctx) {
+			const name = pathParam(ctx.params[0] as string, "server name");
+			if (typeof name !== "string") return problemReply(name);
+			const version = pathParam(ctx.params[1] as string, "version");
+			if (typeof version !== "string") return problemReply(version);
+			const includeDeleted = includeDeletedOnly(ctx.query);
+			if (typeof includeDeleted !== "boolean") return problemReply(includeDeleted);
+			return cacheFor(ctx.snapshot).get(
+				`get\u0000${name}\u0000${version}\u0000${includeDeleted}`,
+				false,
+				() => {
+					const i = ctx.snapshot.find(name, version, includeDeleted);
+					if (i === undefined) return problemReply(notFound());
+					return reply(200, entryBody(ctx.snapshot, i), JSON_TYPE, apiCache);
+				},
+			);
+		},
+		health(ctx) {
+			const d = ctx.snapshot.data;
+			const body: Record<string, unknown> = { status: "ok" };
+			if (options.githubClientId) body.github_client_id = options.githubClientId;
+			const last = store.lastLoad;
+			body.data = {
+				entries: d.count,
+				names: d.nameCount,
+				loaded_at: d.loadedAt,
+				source: d.source,
+				content_hash: d.contentHash ? `sha256:${d.contentHash}` : "",
+				bytes: d.fileBytes,
+				skipped: d.report.skipped,
+				warnings: d.report.warnings.length,
+				...(last
+					? {
+							last_load: {
+								at: last.at,
+								ok: last.ok,
+								duration_ms: last.durationMs,
+								...(last.error ? { error: last.error } : {}),
+							},
+						}
+					: {}),
+			};
+			body.sync = options.syncState ? options.syncState() : { enabled: false };
+			return jsonReply(body, NO_STORE);
+		},
+		ping: () => statics.ping,
+		version: () => statics.version,
+		readOnly: () => problemReply({ status: 501, detail: READ_ONLY }),
+		openapiYaml: () => statics.openapiYaml,
+		openapiJson: () => statics.openapiJson,
+		docs: () => statics.docs,
+		metrics(ctx) {
+			const d = ctx.snapshot.data;
+			const gauges: Gauge[] = [
+				{
+					name: "registry_build_info",
+					help: "Build stamps and the deployment label (MCP_REGISTRY_VERSION).",
+					type: "gauge",
+					samples: [
+						[
+							{
+								version: build.version,
+								git_commit: build.gitCommit,
+								registry_version: options.registryVersion ?? "dev",
+							},
+							1,
+						],
+					],
+				},
+				{
+					name: "registry_entries",
+					help: "Entries (server versions) served.",
+					type: "gauge",
+					samples: [[undefined, d.count]],
+				},
+				{
+					name: "registry_names",
+					help: "Distinct server names served.",
+					type: "gauge",
+					samples: [[undefined, d.nameCount]],
+				},
+				{
+					name: "registry_last_load_timestamp_seconds",
+					help: "When the served data was loaded (Unix time).",
+					type: "gauge",
+					samples: [[undefined, Date.parse(d.loadedAt) / 1000]],
+				},
+				{
+					name: "registry_last_load_duration_seconds",
+					help: "How long the last successful load took.",
+					type: "gauge",
+					samples: [[undefined, store.lastDurationMs / 1000]],
+				},
+				{
+					name: "registry_loads_total",
+					help: "Registry file loads, by result.",
+					type: "counter",
+					samples: [
+						[{ result: "success" }, store.loads.success],
+						[{ result: "failure" }, store.loads.failure],
+					],
+				},
+				{
+					name: "registry_response_cache_total",
+					help: "Response cache lookups, by result.",
+					type: "counter",
+					samples: [
+						[{ result: "hit" }, cacheStats.hits],
+						[{ result: "miss" }, cacheStats.misses],
+					],
+				},
+				{
+					name: "process_resident_memory_bytes",
+					help: "Resident memory size.",
+					type: "gauge",
+					samples: [[undefined, process.memoryUsage.rss()]],
+				},
+				{
+					name: "process_start_time_seconds",
+					help: "Process start (Unix time).",
+					type: "gauge",
+					samples: [[undefined, startedAt]],
+				},
+				...(options.extraMetrics ? options.extraMetrics() : []),
+			];
+			const text = metrics.render() + renderGauges(gauges);
+			return reply(200, text, "text/plain; version=0.0.4; charset=utf-8", NO_STORE);
+		},
+		root: () => ({ status: 302, body: null, cacheControl: NO_STORE, headers: { Location: "/docs" } }),
+	};
+
+	function route(req: Request): { reply: Reply; template: string } {
+		const url = req.url;
+		const pathStart = url.indexOf("/", url.indexOf("//") + 2);
+		const q = url.indexOf("?", pathStart);
+		const path = pathStart < 0 ? "/" : q < 0 ? url.slice(pathStart) : url.slice(pathStart, q);
+		const query = q < 0 ? "" : url.slice(q + 1);
+		const method = req.method;
+
+		if (method === "OPTIONS" && req.headers.has("access-control-request-method")) {
+			const requested = req.headers.get("access-control-request-headers");
+			return {
+				template: "preflight",
+				reply: {
+					status: 204,
+					body: null,
+					cacheControl: NO_STORE,
+					headers: {
+						"Access-Control-Allow-Methods": "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS",
+						"Access-Control-Allow-Headers": requested?.trim() ? requested : "Authorization, Content-Type",
+						"Access-Control-Max-Age": "86400",
+						Vary: "Access-Control-Request-Headers",
+					},
+				},
+			};
+		}
+		if (path !== "/" && path.endsWith("/")) {
+			const target = path.replace(/\/+$/, "") || "/";
+			return {
+				template: "redirect",
+				reply: {
+					status: 308,
+					body: null,
+					cacheControl: NO_STORE,
+					headers: { Location: q < 0 ? target : `${target}?${query}` },
+				},
+			};
+		}
+		const m = match(table, path);
+		if (!m)
+			return { template: "unmatched", reply: problemReply({ status: 404, detail: ENDPOINT_NOT_FOUND }) };
+		const { c, params } = m;
+		const op: Operation | undefined = c.route.operations.find(
+			(o) => o.method === method || (method === "HEAD" && o.method === "GET"),
+		);
+		if (!op) {
+			const allow = allowedMethods(c.route);
+			if (method === "OPTIONS") {
+				return {
+					template: c.template,
+					reply: { status: 204, body: null, cacheControl: NO_STORE, headers: { Allow: allow } },
+				};
+			}
+			return {
+				template: c.template,
+				reply: problemReply({
+					status: 405,
+					detail: `Method ${method} is not allowed on ${c.template}; allowed: ${allow}`,
+					headers: { Allow: allow },
+				}),
+			};
+		}
+		return {
+			template: c.template,
+			reply: handlers[op.handler]({ req, query, params, snapshot: store.current }),
+		};
+	}
+
+	return {
+		metrics,
+		cacheStats,
+		fetch(req: Request): Response {
+			const started = performance.now();
+			let template = "unmatched";
+			let res: Response;
+			try {
+				const r = route(req);
+				template = r.template;
+				res = toResponse(req, r.reply);
+			} catch (err) {
+				log.error("Request failed", { method: req.method, url: req.url, error: err as Error });
+				res = toResponse(req, problemReply({ status: 500, detail: "unexpected error occurred" }));
+			}
+			metrics.record(req.method, template, res.status, (performance.now() - started) / 1000);
+			return res;
+		},
+	};
+}
+
+export { CORS_HEADERS };

@@ -1,0 +1,23 @@
+/**
+ * Loads a registry file off the serving thread: parse, validate and serialise here, then hand
+ * the result over by transfer, so a 50 MB reload never stalls a request.
+ */
+import { type InvalidEntries, loadRegistryFile, RegistryLoadError } from "./load.ts";
+
+export interface LoadRequest {
+	path: string;
+	invalidEntries: InvalidEntries;
+}
+
+declare const self: Worker;
+
+self.onmessage = async (event: MessageEvent<LoadRequest>) => {
+	try {
+		const data = await loadRegistryFile(event.data.path, { invalidEntries: event.data.invalidEntries });
+		const transfer = [data.arena.buffer, data.offsets.buffer, data.status.buffer, data.latest.buffer];
+		self.postMessage({ ok: true, data }, transfer as ArrayBuffer[]);
+	} catch (err) {
+		const report = err instanceof RegistryLoadError ? err.report : undefined;
+		self.postMessage({ ok: false, message: (err as Error).message, report });
+	}
+};

@@ -1,0 +1,563 @@
+/**
+ * The registry file → SnapshotData: detect the shape, validate every entry, fill in official
+ * metadata, choose the latest version per name, sort, and serialise each entry once.
+ *
+ * SnapshotData is plain arrays and typed arrays so it can cross from a Worker to the serving
+ * thread by transfer; the serving thread never parses JSON.
+ */
+import { createHash } from "node:crypto";
+import { readFile, stat } from "node:fs/promises";
+import { findJsonError } from "./json-error.ts";
+import { advisories, validateServerDocument } from "./schema.ts";
+import { compareVersions } from "./semver.ts";
+import { parseTimestamp, type Timestamp, timestampFromDate } from "./time.ts";
+
+export const OFFICIAL = "io.modelcontextprotocol.registry/official";
+export const STATUSES = ["active", "deprecated", "deleted"] as const;
+export type Status = (typeof STATUSES)[number];
+export const STATUS_DELETED = 2;
+
+export type Shape = "api" | "fork" | "seed";
+export type InvalidEntries = "reject" | "skip";
+
+export interface EntryProblem {
+	/** Where the entry is in the file, as a JSON path: `servers[3]` or `[3]`. */
+	entry: string;
+	name?: string;
+	version?: string;
+	field: string;
+	message: string;
+}
+
+export interface LoadReport {
+	file: string;
+	shape: Shape;
+	total: number;
+	loaded: number;
+	skipped: number;
+	errors: EntryProblem[];
+	warnings: EntryProblem[];
+}
+
+export interface SnapshotData {
+	source: string;
+	shape: Shape;
+	contentHash: string;
+	fileBytes: number;
+	loadedAt: string;
+	count: number;
+	nameCount: number;
+	/** Every entry's ServerResponse JSON, UTF-8, in list order; entry i is arena[offsets[i]..offsets[i+1]). */
+	arena: Uint8Array;
+	offsets: Uint32Array;
+	names: string[];
+	versions: string[];
+	/** Index into STATUSES. */
+	status: Uint8Array;
+	latest: Uint8Array;
+	/** Timestamp keys (fixed-width UTC), comparable as strings. */
+	updated: string[];
+	published: string[];
+	/**
+	 * Lower-cased `name \0 description` of every entry, each followed by \u0001, in one string:
+	 * one indexOf pass finds the next match; searchOffsets[i] is where entry i starts.
+	 */
+	searchBlob: string;
+	searchOffsets: Uint32Array;
+	report: LoadReport;
+}
+
+export class RegistryLoadError extends Error {
+	constructor(
+		message: string,
+		readonly report?: LoadReport,
+	) {
+		super(message);
+		this.name = "RegistryLoadError";
+	}
+}
+
+export interface BuildOptions {
+	file: string;
+	invalidEntries: InvalidEntries;
+	/** Default for missing timestamps: the file's modification time. */
+	mtime: Date;
+	contentHash?: string;
+	fileBytes?: number;
+}
+
+interface Entry {
+	at: string;
+	doc: Record<string, unknown>;
+	name: string;
+	version: string;
+	status: number;
+	statusMessage: string | undefined;
+	statusChangedAt: Timestamp;
+	publishedAt: Timestamp;
+	updatedAt: Timestamp;
+	flaggedLatest: boolean | undefined;
+	/** The entry's _meta as the file had it (api shape), official replaced on output. */
+	meta: Record<string, unknown> | undefined;
+	officialExtra: Record<string, unknown>;
+}
+
+const isObject = (x: unknown): x is Record<string, unknown> =>
+	typeof x === "object" && x !== null && !Array.isArray(x);
+
+const SHAPES_EXPECTED =
+	'expected a JSON array of server.json documents, or an object with a "servers" array ' +
+	'of {"server", "_meta"} items (the API list shape) or fork records {"server_name", "version", "value", ...}';
+
+/** Bytes → text: UTF-8 only, BOM dropped. */
+export function decodeRegistryText(bytes: Uint8Array, file: string): string {
+	try {
+		const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+		return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+	} catch {
+		throw new RegistryLoadError(`${file}: not valid UTF-8 text`);
+	}
+}
+
+export function parseRegistryJson(text: string, file: string): unknown {
+	if (text.trim() === "") throw new RegistryLoadError(`${file}: the file is empty; ${SHAPES_EXPECTED}`);
+	try {
+		return JSON.parse(text);
+	} catch (err) {
+		const where = findJsonError(text);
+		if (where) {
+			throw new RegistryLoadError(
+				`${file}: invalid JSON at line ${where.line}, column ${where.column} (byte ${where.offset}): ${where.message}`,
+			);
+		}
+		throw new RegistryLoadError(`${file}: invalid JSON: ${(err as Error).message}`);
+	}
+}
+
+// Entries of one file mostly share a handful of timestamp strings: parse each once.
+const timestampMemo = new Map<string, Timestamp | undefined>();
+
+function timestamp(
+	value: unknown,
+	fallback: Timestamp,
+	field: string,
+	problems: { field: string; message: string }[],
+): Timestamp {
+	if (value === undefined || value === null) return fallback;
+	if (typeof value === "string") {
+		let t = timestampMemo.get(value);
+		if (t === undefined && !timestampMemo.has(value)) {
+			t = parseTimestamp(value);
+			if (timestampMemo.size > 100_000) timestampMemo.clear();
+			timestampMemo.set(value, t);
+		}
+		if (t) return t;
+	}
+	problems.push({ field, message: `is not an RFC 3339 timestamp: ${JSON.stringify(value)}` });
+	return fallback;
+}
+
+interface RawEntry {
+	at: string;
+	doc: unknown;
+	/** Official fields, by canonical name, as the file gave them. */
+	official: Record<string, unknown>;
+	/** Field names of the official fields as written in the file, for error messages. */
+	officialField: (key: string) => string;
+	meta: Record<string, unknown> | undefined;
+	/** Where the server document sits in the entry: "server", "value", or "" (seed shape). */
+	docField: string;
+	problems: { field: string; message: string }[];
+}
+
+const FORK_FIELDS: Record<string, string> = {
+	status: "status",
+	publishedAt: "published_at",
+	updatedAt: "updated_at",
+	isLatest: "is_latest",
+};
+
+/** Splits the top-level value into raw entries by shape. */
+function rawEntries(doc: unknown, file: string): { shape: Shape; raw: RawEntry[] } {
+	if (Array.isArray(doc)) {
+		return {
+			shape: "seed",
+			raw: doc.map((item, i) => ({
+				at: `[${i}]`,
+				doc: item,
+				official: {},
+				officialField: (k) => k,
+				meta: undefined,
+				docField: "",
+				problems: [],
+			})),
+		};
+	}
+	if (!isObject(doc) || !Array.isArray(doc.servers)) {
+		throw new RegistryLoadError(`${file}: ${SHAPES_EXPECTED}`);
+	}
+	const items = doc.servers as unknown[];
+	const first = items.find(isObject);
+	const shape: Shape =
+		first && !("server" in first) && ("value" in first || "server_name" in first) ? "fork" : "api";
+	const raw = items.map((item, i): RawEntry => {
+		const at = `servers[${i}]`;
+		const problems: { field: string; message: string }[] = [];
+		if (!isObject(item)) {
+			problems.push({ field: "", message: "expected an object" });
+			return {
+				at,
+				doc: undefined,
+				official: {},
+				officialField: (k) => k,
+				meta: undefined,
+				docField: "",
+				problems,
+			};
+		}
+		if (shape === "api") {
+			if (!("server" in item)) problems.push({ field: "server", message: "is required (API list shape)" });
+			let meta: Record<string, unknown> | undefined;
+			let official: Record<string, unknown> = {};
+			if (item._meta !== undefined) {
+				if (!isObject(item._meta)) problems.push({ field: "_meta", message: "expected an object" });
+				else {
+					meta = item._meta;
+					const o = meta[OFFICIAL];
+					if (o !== undefined && !isObject(o)) {
+						problems.push({ field: `_meta["${OFFICIAL}"]`, message: "expected an object" });
+					} else if (o) official = o;
+				}
+			}
+			return {
+				at,
+				doc: item.server,
+				official,
+				officialField: (k) => `_meta["${OFFICIAL}"].${k}`,
+				meta,
+				docField: "server",
+				problems,
+			};
+		}
+		// Fork record: the outer fields are the official metadata; `meta` only fills gaps.
+		const fallback = isObject(item.meta) ? item.meta : {};
+		const official: Record<string, unknown> = {};
+		for (const [key, field] of Object.entries(FORK_FIELDS)) official[key] = item[field] ?? fallback[key];
+		if (item.value === undefined || item.value === null) {
+			problems.push({ field: "value", message: "is required: the record has no server document" });
+		} else if (isObject(item.value)) {
+			if (item.server_name !== undefined && item.server_name !== item.value.name) {
+				problems.push({
+					field: "server_name",
+					message: `${JSON.stringify(item.server_name)} does not match value.name ${JSON.stringify(item.value.name)}`,
+				});
+			}
+			if (item.version !== undefined && item.version !== item.value.version) {
+				problems.push({
+					field: "version",
+					message: `${JSON.stringify(item.version)} does not match value.version ${JSON.stringify(item.value.version)}`,
+				});
+			}
+		}
+		return {
+			at,
+			doc: item.value,
+			official,
+			officialField: (k) => FORK_FIELDS[k] ?? k,
+			meta: undefined,
+			docField: "value",
+			problems,
+		};
+	});
+	return { shape, raw };
+}
+
+const KNOWN_OFFICIAL = new Set([
+	"status",
+	"statusMessage",
+	"statusChangedAt",
+	"publishedAt",
+	"updatedAt",
+	"isLatest",
+]);
+
+function normalise(r: RawEntry, fallback: Timestamp): { entry?: Entry; problems: EntryProblem[] } {
+	const problems = [...r.problems];
+	// A missing document was already reported by the shape; don't report it twice.
+	const docProblems = r.doc === undefined && problems.length > 0 ? [] : validateServerDocument(r.doc);
+	for (const p of docProblems) {
+		const field = [r.docField, p.field].filter((s) => s !== "").join(".");
+		problems.push({ field, message: p.message });
+	}
+	const o = r.official;
+	let status = 0;
+	if (o.status !== undefined && o.status !== null) {
+		const i = STATUSES.indexOf(o.status as Status);
+		if (i < 0) {
+			problems.push({
+				field: r.officialField("status"),
+				message: `must be one of active, deprecated, deleted (got ${JSON.stringify(o.status)})`,
+			});
+		} else status = i;
+	}
+	if (o.statusMessage !== undefined && typeof o.statusMessage !== "string") {
+		problems.push({ field: r.officialField("statusMessage"), message: "expected a string" });
+	}
+	if (o.isLatest !== undefined && o.isLatest !== null && typeof o.isLatest !== "boolean") {
+		problems.push({ field: r.officialField("isLatest"), message: "expected a boolean" });
+	}
+	// A missing timestamp falls back along the entry's own (updatedAt → publishedAt,
+	// statusChangedAt → updatedAt), and to the file's modification time when none is given.
+	const published = timestamp(o.publishedAt, fallback, r.officialField("publishedAt"), problems);
+	const updated = timestamp(o.updatedAt, published, r.officialField("updatedAt"), problems);
+	const changed = timestamp(o.statusChangedAt, updated, r.officialField("statusChangedAt"), problems);
+	const doc = r.doc as Record<string, unknown> | undefined;
+	const name = typeof doc?.name === "string" ? doc.name : undefined;
+	const version = typeof doc?.version === "string" ? doc.version : undefined;
+	const located = problems.map((p) => ({ entry: r.at, name, version, ...p }));
+	if (located.length > 0 || !doc || name === undefined || version === undefined) return { problems: located };
+	const officialExtra: Record<string, unknown> = {};
+	for (const [k, val] of Object.entries(o))
+		if (!KNOWN_OFFICIAL.has(k) && val !== undefined) officialExtra[k] = val;
+	return {
+		problems: [],
+		entry: {
+			at: r.at,
+			doc,
+			name,
+			version,
+			status,
+			statusMessage: typeof o.statusMessage === "string" ? o.statusMessage : undefined,
+			statusChangedAt: changed,
+			publishedAt: published,
+			updatedAt: updated,
+			flaggedLatest: typeof o.isLatest === "boolean" ? o.isLatest : undefined,
+			meta: r.meta,
+			officialExtra,
+		},
+	};
+}
+
+/** Marks one latest version per name: the file's flag when exactly one version has it, else computed. */
+function chooseLatest(entries: Entry[]): Set<Entry> {
+	const byName = new Map<string, Entry[]>();
+	for (const e of entries) {
+		const list = byName.get(e.name);
+		if (list) list.push(e);
+		else byName.set(e.name, [e]);
+	}
+	const latest = new Set<Entry>();
+	for (const list of byName.values()) {
+		const flagged = list.filter((e) => e.flaggedLatest === true);
+		if (flagged.length === 1) {
+			latest.add(flagged[0] as Entry);
+			continue;
+		}
+		let best = list[0] as Entry;
+		for (const e of list) {
+			const c = compareVersions(e.version, best.version, e.publishedAt.key, best.publishedAt.key);
+			// On equal precedence the version published first stays latest, as upstream keeps it.
+			if (c > 0 || (c === 0 && e.publishedAt.key < best.publishedAt.key)) best = e;
+		}
+		latest.add(best);
+	}
+	return latest;
+}
+
+function serialise(e: Entry, isLatest: boolean): string {
+	const official: Record<string, unknown> = { status: STATUSES[e.status] };
+	if (e.statusMessage !== undefined) official.statusMessage = e.statusMessage;
+	official.statusChangedAt = e.statusChangedAt.iso;
+	official.publishedAt = e.publishedAt.iso;
+	official.updatedAt = e.updatedAt.iso;
+	official.isLatest = isLatest;
+	Object.assign(official, e.officialExtra);
+	let meta: Record<string, unknown>;
+	if (e.meta) {
+		meta = {};
+		for (const [k, val] of Object.entries(e.meta)) meta[k] = k === OFFICIAL ? official : val;
+		if (!(OFFICIAL in meta)) meta[OFFICIAL] = official;
+	} else meta = { [OFFICIAL]: official };
+	return JSON.stringify({ server: e.doc, _meta: meta });
+}
+
+const byNameVersion = (a: Entry, b: Entry) =>
+	a.name < b.name ? -1 : a.name > b.name ? 1 : a.version < b.version ? -1 : a.version > b.version ? 1 : 0;
+
+/** Validates a parsed registry document and builds the data of a Snapshot. */
+export function buildSnapshotData(doc: unknown, options: BuildOptions): SnapshotData {
+	const { file } = options;
+	const { shape, raw } = rawEntries(doc, file);
+	const fallback = timestampFromDate(options.mtime);
+	const errors: EntryProblem[] = [];
+	const warnings: EntryProblem[] = [];
+	const entries: Entry[] = [];
+	const seen = new Map<string, string>();
+	for (const r of raw) {
+		const { entry, problems } = normalise(r, fallback);
+		if (!entry) {
+			errors.push(...problems);
+			continue;
+		}
+		const key = `${entry.name}\u0000${entry.version}`;
+		const first = seen.get(key);
+		if (first !== undefined) {
+			errors.push({
+				entry: entry.at,
+				name: entry.name,
+				version: entry.version,
+				field: "version",
+				message: `duplicate of ${first}: the same name and version appear twice`,
+			});
+			continue;
+		}
+		seen.set(key, entry.at);
+		for (const a of advisories(entry.doc)) {
+			warnings.push({ entry: entry.at, name: entry.name, version: entry.version, ...a });
+		}
+		entries.push(entry);
+	}
+	const report: LoadReport = {
+		file,
+		shape,
+		total: raw.length,
+		loaded: entries.length,
+		skipped: raw.length - entries.length,
+		errors,
+		warnings,
+	};
+	if (errors.length > 0 && options.invalidEntries === "reject") {
+		throw new RegistryLoadError(describeErrors(report), report);
+	}
+
+	entries.sort(byNameVersion);
+	const latest = chooseLatest(entries);
+	const n = entries.length;
+	const json = entries.map((e) => serialise(e, latest.has(e)));
+	const offsets = new Uint32Array(n + 1);
+	let total = 0;
+	for (let i = 0; i < n; i++) {
+		offsets[i] = total;
+		total += Buffer.byteLength(json[i] as string, "utf8");
+	}
+	offsets[n] = total;
+	const arena = new Uint8Array(total);
+	const encoder = new TextEncoder();
+	for (let i = 0; i < n; i++) encoder.encodeInto(json[i] as string, arena.subarray(offsets[i]));
+
+	const status = new Uint8Array(n);
+	const latestFlags = new Uint8Array(n);
+	let nameCount = 0;
+	for (let i = 0; i < n; i++) {
+		const e = entries[i] as Entry;
+		status[i] = e.status;
+		latestFlags[i] = latest.has(e) ? 1 : 0;
+		if (i === 0 || (entries[i - 1] as Entry).name !== e.name) nameCount++;
+	}
+	return {
+		source: file,
+		shape,
+		contentHash: options.contentHash ?? "",
+		fileBytes: options.fileBytes ?? 0,
+		loadedAt: new Date().toISOString(),
+		count: n,
+		nameCount,
+		arena,
+		offsets,
+		names: entries.map((e) => e.name),
+		versions: entries.map((e) => e.version),
+		status,
+		latest: latestFlags,
+		updated: entries.map((e) => e.updatedAt.key),
+		published: entries.map((e) => e.publishedAt.key),
+		...searchIndex(entries),
+		report,
+	};
+}
+
+function searchIndex(entries: Entry[]): { searchBlob: string; searchOffsets: Uint32Array } {
+	const parts = entries.map((e) => {
+		const description = typeof e.doc.description === "string" ? e.doc.description : "";
+		// Control characters 0 and 1 are the separators; a search term never contains them.
+		return `${e.name}\u0000${description.replaceAll("\u0000", " ").replaceAll("\u0001", " ")}\u0001`;
+	});
+	const searchOffsets = new Uint32Array(entries.length + 1);
+	let at = 0;
+	for (let i = 0; i < parts.length; i++) {
+		searchOffsets[i] = at;
+		at += (parts[i] as string).length;
+	}
+	searchOffsets[parts.length] = at;
+	// Lower-casing one string keeps offsets only when no character changes length; where one
+	// does (a handful of Unicode characters), lower-case per entry and measure again.
+	const blob = parts.join("").toLowerCase();
+	if (blob.length === at) return { searchBlob: blob, searchOffsets };
+	const lowered = parts.map((p) => p.toLowerCase());
+	at = 0;
+	for (let i = 0; i < lowered.length; i++) {
+		searchOffsets[i] = at;
+		at += (lowered[i] as string).length;
+	}
+	searchOffsets[lowered.length] = at;
+	return { searchBlob: lowered.join(""), searchOffsets };
+}
+
+export function describeProblem(p: EntryProblem): string {
+	const who = p.name ? ` (${p.name}${p.version !== undefined ? ` ${p.version}` : ""})` : "";
+	return `${p.entry}${who}: ${p.field ? `${p.field} ` : ""}${p.message}`;
+}
+
+const MAX_LISTED = 20;
+
+export function describeErrors(report: LoadReport): string {
+	const n = report.errors.length;
+	const lines = report.errors.slice(0, MAX_LISTED).map((p) => `  ${describeProblem(p)}`);
+	if (n > MAX_LISTED) lines.push(`  … and ${n - MAX_LISTED} more`);
+	const entries = new Set(report.errors.map((p) => p.entry)).size;
+	return `${report.file}: ${entries} invalid ${entries === 1 ? "entry" : "entries"} of ${report.total} (MCP_REGISTRY_INVALID_ENTRIES=reject refuses the whole file; "skip" drops them):\n${lines.join("\n")}`;
+}
+
+/** Warnings grouped by kind, for one log line each per load. */
+export function summariseWarnings(report: LoadReport): { message: string; count: number; first: string }[] {
+	const groups = new Map<string, { message: string; count: number; first: string }>();
+	for (const w of report.warnings) {
+		const kind = `${w.field} ${w.message}`;
+		const g = groups.get(kind);
+		if (g) g.count++;
+		else groups.set(kind, { message: kind, count: 1, first: describeProblem(w) });
+	}
+	return [...groups.values()];
+}
+
+export interface LoadFileOptions {
+	invalidEntries: InvalidEntries;
+}
+
+/** Reads, parses and validates a registry file. Throws RegistryLoadError naming the file. */
+export async function loadRegistryFile(path: string, options: LoadFileOptions): Promise<SnapshotData> {
+	let bytes: Uint8Array;
+	let mtime: Date;
+	try {
+		const [content, info] = await Promise.all([readFile(path), stat(path)]);
+		bytes = content;
+		mtime = info.mtime;
+	} catch (err) {
+		const code = (err as NodeJS.ErrnoException).code;
+		throw new RegistryLoadError(
+			code === "ENOENT" ? `${path}: no such file` : `${path}: cannot read: ${(err as Error).message}`,
+		);
+	}
+	return loadRegistryBytes(bytes, { file: path, mtime, invalidEntries: options.invalidEntries });
+}
+
+export function loadRegistryBytes(
+	bytes: Uint8Array,
+	options: { file: string; mtime: Date; invalidEntries: InvalidEntries },
+): SnapshotData {
+	const doc = parseRegistryJson(decodeRegistryText(bytes, options.file), options.file);
+	return buildSnapshotData(doc, {
+		...options,
+		contentHash: createHash("sha256").update(bytes).digest("hex"),
+		fileBytes: bytes.byteLength,
+	});
+}

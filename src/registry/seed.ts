@@ -1,0 +1,82 @@
+/**
+ * MCP_REGISTRY_SEED_FROM: initial data when the registry file does not exist yet — a local
+ * file in any accepted shape, or another registry's /v0/servers or /v0.1/servers crawled page
+ * by page with its official metadata. The result is validated, then written atomically to the
+ * registry file, so the next start needs no seed.
+ */
+import { readFile } from "node:fs/promises";
+import { writeFileAtomic } from "../fsutil.ts";
+import type { Logger } from "../log.ts";
+import { type InvalidEntries, loadRegistryBytes, RegistryLoadError } from "./load.ts";
+
+const MAX_PAGES = 100_000;
+const PAGE_TIMEOUT_MS = 30_000;
+
+export interface SeedOptions {
+	source: string;
+	target: string;
+	invalidEntries: InvalidEntries;
+	log: Logger;
+	fetch?: typeof fetch;
+}
+
+/** Crawls a registry API list endpoint; returns the API list shape with every item. */
+export async function crawlRegistry(url: string, fetcher: typeof fetch = fetch): Promise<unknown> {
+	const start = new URL(url);
+	if (!start.searchParams.has("limit")) start.searchParams.set("limit", "100");
+	const servers: unknown[] = [];
+	const seen = new Set<string>();
+	let cursor: string | undefined;
+	for (let page = 0; page < MAX_PAGES; page++) {
+		const u = new URL(start);
+		if (cursor !== undefined) u.searchParams.set("cursor", cursor);
+		const res = await fetcher(u, {
+			headers: { accept: "application/json" },
+			signal: AbortSignal.timeout(PAGE_TIMEOUT_MS),
+		});
+		if (!res.ok) throw new Error(`${u}: HTTP ${res.status}`);
+		let body: { servers?: unknown; metadata?: { nextCursor?: unknown } };
+		try {
+			body = (await res.json()) as typeof body;
+		} catch {
+			throw new Error(`${u}: the answer is not JSON`);
+		}
+		if (!Array.isArray(body.servers)) throw new Error(`${u}: the answer has no "servers" array`);
+		servers.push(...body.servers);
+		const next = body.metadata?.nextCursor;
+		if (typeof next !== "string" || next === "") return { servers, metadata: { count: servers.length } };
+		if (seen.has(next)) throw new Error(`${u}: the registry returned cursor ${JSON.stringify(next)} twice`);
+		seen.add(next);
+		cursor = next;
+	}
+	throw new Error(`${url}: more than ${MAX_PAGES} pages`);
+}
+
+export async function seedRegistryFile(options: SeedOptions): Promise<void> {
+	const { source, target, log } = options;
+	let bytes: Uint8Array;
+	if (/^https?:\/\//i.test(source)) {
+		log.info(`Seeding ${target} from registry API ${source}`);
+		const doc = await crawlRegistry(source, options.fetch);
+		bytes = new TextEncoder().encode(`${JSON.stringify(doc)}\n`);
+	} else if (/^s3:\/\//i.test(source)) {
+		throw new RegistryLoadError(
+			`MCP_REGISTRY_SEED_FROM=${source}: s3:// seeds are not supported by this build yet; use a file path or a registry URL`,
+		);
+	} else {
+		log.info(`Seeding ${target} from file ${source}`);
+		try {
+			bytes = await readFile(source);
+		} catch (err) {
+			throw new RegistryLoadError(`MCP_REGISTRY_SEED_FROM=${source}: cannot read: ${(err as Error).message}`);
+		}
+	}
+	// Validate before writing: a seed that would not load must not become the registry file.
+	const data = loadRegistryBytes(bytes, {
+		file: source,
+		mtime: new Date(),
+		invalidEntries: options.invalidEntries,
+	});
+	await writeFileAtomic(target, bytes);
+	log.info(`Seeded ${target} with ${data.count} entries from ${source}`);
+}

@@ -1,0 +1,176 @@
+/**
+ * One loaded registry, immutable. Entries are sorted by (name, version), each already
+ * serialised; a query is a binary search plus a short forward walk, never a pass over all
+ * entries unless a filter matches almost nothing.
+ */
+import { type SnapshotData, STATUS_DELETED } from "./load.ts";
+
+/** "Strictly after this (name, version)"; without a version: after every version of the name. */
+export interface Position {
+	name: string;
+	version?: string;
+}
+
+export interface ListQuery {
+	limit: number;
+	after?: Position;
+	/** Lower-cased search term; empty or undefined: no filter. */
+	search?: string;
+	/** "latest" or an exact version. */
+	version?: string;
+	/** A timestamp key (see time.ts): keep entries updated strictly after it. */
+	updatedSince?: string;
+	includeDeleted: boolean;
+}
+
+export interface ListResult {
+	items: number[];
+	/** More matching entries follow the last item. */
+	more: boolean;
+}
+
+export class Snapshot {
+	readonly data: SnapshotData;
+	/** name → [first, end) range of its entries in list order. */
+	private readonly byName = new Map<string, [number, number]>();
+
+	constructor(data: SnapshotData) {
+		this.data = data;
+		const { names } = data;
+		let start = 0;
+		for (let i = 1; i <= names.length; i++) {
+			if (i === names.length || names[i] !== names[start]) {
+				this.byName.set(names[start] as string, [start, i]);
+				start = i;
+			}
+		}
+	}
+
+	get count(): number {
+		return this.data.count;
+	}
+
+	entry(i: number): Uint8Array {
+		const { arena, offsets } = this.data;
+		return arena.subarray(offsets[i], offsets[i + 1]);
+	}
+
+	/** Index of the first entry strictly after `p` in list order. */
+	firstAfter(p: Position): number {
+		const { names, versions } = this.data;
+		let lo = 0;
+		let hi = names.length;
+		while (lo < hi) {
+			const mid = (lo + hi) >>> 1;
+			const n = names[mid] as string;
+			const after =
+				n > p.name || (n === p.name && p.version !== undefined && (versions[mid] as string) > p.version);
+			if (after) hi = mid;
+			else lo = mid + 1;
+		}
+		return lo;
+	}
+
+	private matches(i: number, q: ListQuery): boolean {
+		const d = this.data;
+		if (!q.includeDeleted && d.status[i] === STATUS_DELETED) return false;
+		if (q.version !== undefined) {
+			if (q.version === "latest" ? d.latest[i] !== 1 : d.versions[i] !== q.version) return false;
+		}
+		if (q.updatedSince !== undefined && !((d.updated[i] as string) > q.updatedSince)) return false;
+		return true;
+	}
+
+	list(q: ListQuery): ListResult {
+		const n = this.data.count;
+		const items: number[] = [];
+		let i = q.after ? this.firstAfter(q.after) : 0;
+		if (q.search) {
+			// Walk the matches of the term in the search blob, from the first candidate on.
+			const { searchBlob, searchOffsets } = this.data;
+			while (i < n) {
+				const at = searchBlob.indexOf(q.search, searchOffsets[i]);
+				if (at < 0) break;
+				i = this.entryAt(at, i);
+				if (this.matches(i, q)) {
+					if (items.length === q.limit) return { items, more: true };
+					items.push(i);
+				}
+				i++;
+			}
+			return { items, more: false };
+		}
+		for (; i < n; i++) {
+			if (!this.matches(i, q)) continue;
+			if (items.length === q.limit) return { items, more: true };
+			items.push(i);
+		}
+		return { items, more: false };
+	}
+
+	/** The entry whose search text holds blob position `at` (at or after entry `from`). */
+	private entryAt(at: number, from: number): number {
+		const offsets = this.data.searchOffsets;
+		let lo = from;
+		let hi = this.data.count - 1;
+		while (lo < hi) {
+			const mid = (lo + hi + 1) >>> 1;
+			if ((offsets[mid] as number) <= at) lo = mid;
+			else hi = mid - 1;
+		}
+		return lo;
+	}
+
+	/** All versions of a name, newest publish first; undefined when none is visible. */
+	versions(name: string, includeDeleted: boolean): number[] | undefined {
+		const range = this.byName.get(name);
+		if (!range) return undefined;
+		const { status, published, versions } = this.data;
+		const out: number[] = [];
+		for (let i = range[0]; i < range[1]; i++) if (includeDeleted || status[i] !== STATUS_DELETED) out.push(i);
+		if (out.length === 0) return undefined;
+		return out.sort((a, b) => {
+			const pa = published[a] as string;
+			const pb = published[b] as string;
+			if (pa !== pb) return pa > pb ? -1 : 1;
+			return (versions[a] as string) > (versions[b] as string) ? -1 : 1;
+		});
+	}
+
+	/** One version of a name (`latest`: the version marked latest). */
+	find(name: string, version: string, includeDeleted: boolean): number | undefined {
+		const range = this.byName.get(name);
+		if (!range) return undefined;
+		const d = this.data;
+		for (let i = range[0]; i < range[1]; i++) {
+			if (version === "latest" ? d.latest[i] === 1 : d.versions[i] === version) {
+				return includeDeleted || d.status[i] !== STATUS_DELETED ? i : undefined;
+			}
+		}
+		return undefined;
+	}
+}
+
+/** An empty registry: what is served before any file exists. */
+export function emptySnapshotData(source: string): SnapshotData {
+	return {
+		source,
+		shape: "api",
+		contentHash: "",
+		fileBytes: 0,
+		loadedAt: new Date().toISOString(),
+		count: 0,
+		nameCount: 0,
+		arena: new Uint8Array(0),
+		offsets: new Uint32Array(1),
+		names: [],
+		versions: [],
+		status: new Uint8Array(0),
+		latest: new Uint8Array(0),
+		updated: [],
+		published: [],
+		searchBlob: "",
+		searchOffsets: new Uint32Array(1),
+		report: { file: source, shape: "api", total: 0, loaded: 0, skipped: 0, errors: [], warnings: [] },
+	};
+}

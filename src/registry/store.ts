@@ -1,0 +1,133 @@
+/**
+ * The current Snapshot and how it is replaced. Requests read `current`; a reload builds a new
+ * Snapshot beside it and swaps the reference. Reloads never overlap: one asked for while
+ * another runs is folded into a single follow-up.
+ */
+import type { Logger } from "../log.ts";
+import {
+	describeErrors,
+	type InvalidEntries,
+	loadRegistryFile,
+	RegistryLoadError,
+	type SnapshotData,
+	summariseWarnings,
+} from "./load.ts";
+import type { LoadRequest } from "./load-worker.ts";
+import { emptySnapshotData, Snapshot } from "./snapshot.ts";
+
+export interface LoadOutcome {
+	at: string;
+	ok: boolean;
+	durationMs: number;
+	error?: string;
+}
+
+export interface StoreOptions {
+	path: string;
+	invalidEntries: InvalidEntries;
+	log: Logger;
+	/** Build snapshots in a Worker (the default), or on the calling thread. */
+	useWorker?: boolean;
+}
+
+/** Loads a file in a Worker; the result arrives by transfer. */
+export function loadInWorker(request: LoadRequest): Promise<SnapshotData> {
+	return new Promise((resolve, reject) => {
+		const worker = new Worker(new URL("./load-worker.ts", import.meta.url).href, { type: "module" });
+		const done = () => worker.terminate();
+		worker.onmessage = (event: MessageEvent) => {
+			done();
+			const m = event.data as { ok: boolean; data?: SnapshotData; message?: string; report?: never };
+			if (m.ok && m.data) resolve(m.data);
+			else reject(new RegistryLoadError(m.message ?? "load failed", m.report));
+		};
+		worker.onerror = (event: ErrorEvent) => {
+			done();
+			reject(new RegistryLoadError(`${request.path}: loader failed: ${event.message}`));
+		};
+		worker.postMessage(request);
+	});
+}
+
+export class RegistryStore {
+	current: Snapshot;
+	lastLoad: LoadOutcome | undefined;
+	readonly loads = { success: 0, failure: 0 };
+	lastDurationMs = 0;
+	private running: Promise<Snapshot> | undefined;
+	private again = false;
+
+	constructor(private readonly options: StoreOptions) {
+		this.current = new Snapshot(emptySnapshotData(options.path));
+	}
+
+	get path(): string {
+		return this.options.path;
+	}
+
+	/** Replaces the served data with data built elsewhere (e.g. a validated download). */
+	swap(data: SnapshotData): Snapshot {
+		this.current = new Snapshot(data);
+		return this.current;
+	}
+
+	/** Loads the file and swaps it in; on failure the served data stays as it was, and this rejects. */
+	reload(): Promise<Snapshot> {
+		if (this.running) {
+			this.again = true;
+			return this.running;
+		}
+		const run = async (): Promise<Snapshot> => {
+			try {
+				let snapshot = await this.loadOnce();
+				while (this.again) {
+					this.again = false;
+					snapshot = await this.loadOnce();
+				}
+				return snapshot;
+			} finally {
+				this.running = undefined;
+			}
+		};
+		this.running = run();
+		return this.running;
+	}
+
+	private async loadOnce(): Promise<Snapshot> {
+		const { path, invalidEntries, log } = this.options;
+		const started = performance.now();
+		const at = new Date().toISOString();
+		try {
+			const data =
+				this.options.useWorker === false
+					? await loadRegistryFile(path, { invalidEntries })
+					: await loadInWorker({ path, invalidEntries });
+			const snapshot = this.swap(data);
+			const durationMs = Math.round(performance.now() - started);
+			this.lastDurationMs = durationMs;
+			this.lastLoad = { at, ok: true, durationMs };
+			this.loads.success++;
+			const r = data.report;
+			log.info(`Loaded ${data.count} entries (${data.nameCount} servers) from ${path}`, {
+				shape: data.shape,
+				ms: durationMs,
+				skipped: r.skipped || undefined,
+				warnings: r.warnings.length || undefined,
+			});
+			if (r.skipped > 0) {
+				log.warn(`Skipped ${r.skipped} invalid entries of ${path} (MCP_REGISTRY_INVALID_ENTRIES=skip)`);
+				for (const line of describeErrors(r).split("\n").slice(1)) log.warn(line.trim());
+			}
+			for (const w of summariseWarnings(r)) {
+				log.warn(`${w.count} ${w.count === 1 ? "entry" : "entries"}: ${w.message}`, { first: w.first });
+			}
+			return snapshot;
+		} catch (err) {
+			const durationMs = Math.round(performance.now() - started);
+			const message = (err as Error).message;
+			this.lastLoad = { at, ok: false, durationMs, error: message };
+			this.loads.failure++;
+			throw err;
+		}
+	}
+}
