@@ -93,8 +93,18 @@ export async function main(argv: string[]): Promise<number> {
 		);
 	}
 	log.info(`Starting registry ${buildInfo.version}`, { commit: buildInfo.gitCommit });
+	if (config.sqsEnabled || config.s3Url) {
+		log.warn(
+			"MCP_REGISTRY_SQS_ENABLED / MCP_REGISTRY_S3_URL are set, but this build has no S3 sync yet: serving the file on disk only",
+		);
+	}
 
-	const store = new RegistryStore({ path: config.jsonFilePath, invalidEntries: config.invalidEntries, log });
+	const store = new RegistryStore({
+		path: config.jsonFilePath,
+		invalidEntries: config.invalidEntries,
+		log,
+		workerUrl: new URL("./registry/load-worker.ts", import.meta.url).href,
+	});
 	if (!(await prepareData(store, config.seedFrom, log))) return 1;
 
 	const app = createApp({

@@ -28,12 +28,19 @@ export interface StoreOptions {
 	log: Logger;
 	/** Build snapshots in a Worker (the default), or on the calling thread. */
 	useWorker?: boolean;
+	/**
+	 * The worker module. In a compiled binary modules live beside the entry point, so the entry
+	 * (main.ts) names it; the default suits running from source.
+	 */
+	workerUrl?: string;
 }
 
+const DEFAULT_WORKER_URL = new URL("./load-worker.ts", import.meta.url).href;
+
 /** Loads a file in a Worker; the result arrives by transfer. */
-export function loadInWorker(request: LoadRequest): Promise<SnapshotData> {
+export function loadInWorker(request: LoadRequest, workerUrl = DEFAULT_WORKER_URL): Promise<SnapshotData> {
 	return new Promise((resolve, reject) => {
-		const worker = new Worker(new URL("./load-worker.ts", import.meta.url).href, { type: "module" });
+		const worker = new Worker(workerUrl, { type: "module" });
 		const done = () => worker.terminate();
 		worker.onmessage = (event: MessageEvent) => {
 			done();
@@ -101,7 +108,7 @@ export class RegistryStore {
 			const data =
 				this.options.useWorker === false
 					? await loadRegistryFile(path, { invalidEntries })
-					: await loadInWorker({ path, invalidEntries });
+					: await loadInWorker({ path, invalidEntries }, this.options.workerUrl);
 			const snapshot = this.swap(data);
 			const durationMs = Math.round(performance.now() - started);
 			this.lastDurationMs = durationMs;

@@ -1,0 +1,77 @@
+/**
+ * The compiled binary, as a user runs it: built from this source into a temp dir, started
+ * from a directory with no node_modules, answering the API.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { copyFileSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BUN, cleanEnv, ROOT, type RunningRegistry, startRegistry, tempDir } from "../support/process.ts";
+
+const work = tempDir("registry-e2e-");
+const binary = join(work.path, "registry");
+const running: RunningRegistry[] = [];
+
+beforeAll(() => {
+	const build = Bun.spawnSync([BUN, join(ROOT, "scripts", "build.ts"), "--outfile", binary], {
+		cwd: ROOT,
+		env: { ...cleanEnv(), BUILD_VERSION: "9.9.9-test", BUILD_TIME: "2026-11-25T00:00:00Z" },
+	});
+	if (build.exitCode !== 0) throw new Error(`build failed:\n${build.stderr.toString()}`);
+}, 120_000);
+
+afterAll(async () => {
+	for (const r of running) await r.stop("SIGKILL");
+	work.cleanup();
+});
+
+describe("bin/registry", () => {
+	test("runs from an empty directory with its data folder and serves /v0.1/servers", async () => {
+		const cwd = join(work.path, "site");
+		mkdirSync(join(cwd, "data"), { recursive: true });
+		copyFileSync(join(ROOT, "data", "registry.json"), join(cwd, "data", "registry.json"));
+		// A stray .env and bunfig.toml must not be picked up by the compiled binary.
+		writeFileSync(
+			join(cwd, ".env"),
+			"MCP_REGISTRY_SERVER_ADDRESS=not-an-address\nMCP_REGISTRY_LOG_FORMAT=xml\n",
+		);
+		writeFileSync(join(cwd, "bunfig.toml"), 'preload = ["./missing.ts"]\n');
+		const r = await startRegistry({ cmd: [binary], cwd });
+		running.push(r);
+
+		const list = await fetch(`${r.base}/v0.1/servers?limit=100`);
+		expect(list.status).toBe(200);
+		const body = (await list.json()) as { servers: unknown[]; metadata: { count: number } };
+		expect(body.metadata.count).toBe(100);
+		expect(body.servers).toHaveLength(100);
+
+		const latest = await fetch(`${r.base}/v0.1/servers/ai.exa%2Fexa/versions/latest`);
+		expect(latest.status).toBe(200);
+		expect(((await latest.json()) as { server: { version: string } }).server.version).toBe("3.0.9");
+
+		const version = (await (await fetch(`${r.base}/v0/version`)).json()) as Record<string, string>;
+		expect(version.version).toBe("9.9.9-test");
+		expect(version.build_time).toBe("2026-11-25T00:00:00Z");
+		expect(version.git_commit).toMatch(/^[0-9a-f]{40}$|^unknown$/);
+
+		// The SIGHUP reload runs in a Worker inside the binary too.
+		r.proc.kill("SIGHUP");
+		await r.waitForLog(/Loaded 100 entries[^\n]*\n[\s\S]*Loaded 100 entries/);
+		expect(await r.stop()).toBe(0);
+	});
+
+	test("--version and --help answer without starting a server", () => {
+		const v = Bun.spawnSync([binary, "--version"], { env: cleanEnv() });
+		expect(v.exitCode).toBe(0);
+		expect(v.stdout.toString()).toContain("registry 9.9.9-test");
+		const h = Bun.spawnSync([binary, "--help"], { env: cleanEnv() });
+		expect(h.exitCode).toBe(0);
+		expect(h.stdout.toString()).toContain("MCP_REGISTRY_JSON_FILE_PATH");
+	});
+
+	test("is one self-contained file", () => {
+		const size = statSync(binary).size;
+		expect(size).toBeGreaterThan(10_000_000);
+		const deps = Bun.spawnSync(["ldd", binary]).stdout.toString();
+		expect(deps).not.toContain("not found");
+	});
+});
