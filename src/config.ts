@@ -106,11 +106,10 @@ const byteSize = v.pipe(
 const address = v.pipe(
 	v.string(),
 	v.transform((s): ListenAddress | undefined => {
-		const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*))?:?(\d{1,5})$/.exec(s.trim());
+		const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(s.trim());
 		if (!m) return undefined;
 		const port = Number(m[3]);
 		if (port > 65535) return undefined;
-		if (!s.includes(":") && m[2]) return undefined;
 		return { hostname: m[1] ?? (m[2] || "0.0.0.0"), port };
 	}),
 	v.check((a) => a !== undefined),

@@ -128,16 +128,8 @@ export async function main(argv: string[]): Promise<number> {
 		);
 		return 1;
 	}
-	const shown = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
-	log.info(`Listening on http://${shown}:${server.port}`);
-
-	process.on("SIGHUP", () => {
-		log.info(`SIGHUP: reloading ${store.path}`);
-		store.reload().catch((err: Error) => {
-			log.error(`Reload failed; still serving the previous data: ${err.message}`);
-		});
-	});
-	return await new Promise<number>((resolve) => {
+	// Signal handlers go in before the listening line: whoever waits for it may signal at once.
+	const stopped = new Promise<number>((resolve) => {
 		let stopping = false;
 		const stop = (signal: string) => {
 			if (stopping) return;
@@ -152,6 +144,15 @@ export async function main(argv: string[]): Promise<number> {
 		process.on("SIGTERM", () => stop("SIGTERM"));
 		process.on("SIGINT", () => stop("SIGINT"));
 	});
+	process.on("SIGHUP", () => {
+		log.info(`SIGHUP: reloading ${store.path}`);
+		store.reload().catch((err: Error) => {
+			log.error(`Reload failed; still serving the previous data: ${err.message}`);
+		});
+	});
+	const shown = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
+	log.info(`Listening on http://${shown}:${server.port}`);
+	return await stopped;
 }
 
 if (import.meta.main) {

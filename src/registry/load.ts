@@ -300,7 +300,7 @@ function normalise(r: RawEntry, fallback: Timestamp): { entry?: Entry; problems:
 			});
 		} else status = i;
 	}
-	if (o.statusMessage !== undefined && typeof o.statusMessage !== "string") {
+	if (o.statusMessage !== undefined && o.statusMessage !== null && typeof o.statusMessage !== "string") {
 		problems.push({ field: r.officialField("statusMessage"), message: "expected a string" });
 	}
 	if (o.isLatest !== undefined && o.isLatest !== null && typeof o.isLatest !== "boolean") {

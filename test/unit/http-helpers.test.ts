@@ -1,0 +1,200 @@
+import { describe, expect, test } from "bun:test";
+import { buildOpenApi } from "../../src/http/openapi.ts";
+import { matchesEtag, negotiateEncoding } from "../../src/http/respond.ts";
+import { toYaml } from "../../src/http/yaml.ts";
+
+describe("negotiateEncoding", () => {
+	const cases: [string | null, "br" | "gzip" | undefined][] = [
+		[null, undefined],
+		["", undefined],
+		["gzip, deflate, br", "br"],
+		["br", "br"],
+		["gzip", "gzip"],
+		["GZIP", "gzip"],
+		["x-gzip", "gzip"],
+		["deflate", undefined],
+		["identity", undefined],
+		["gzip, deflate, br, zstd", "br"],
+		["br;q=0, gzip", "gzip"],
+		["br; q=0, gzip", "gzip"],
+		["gzip;q=0", undefined],
+		["gzip;q=0, br;q=0", undefined],
+		["gzip;q=0.0, deflate", undefined],
+		["gzip;q=1.0, br;q=0.5", "gzip"],
+		["gzip;q=0.5, br;q=0.5", "br"],
+		["gzip;q=0.8, br;q=0.9", "br"],
+		["*", "br"],
+		["*;q=0", undefined],
+		["*, br;q=0", "gzip"],
+		["*;q=0, gzip", "gzip"],
+		["identity;q=1, *;q=0", undefined],
+		["deflate, *;q=0.1", "br"],
+		["  gzip  ,  br  ", "br"],
+	];
+	for (const [header, expected] of cases) {
+		test(`${JSON.stringify(header)} → ${expected}`, () => {
+			expect(negotiateEncoding(header)).toBe(expected);
+		});
+	}
+});
+
+describe("matchesEtag", () => {
+	const tag = "abc123XYZ";
+	const cases: [string | null, boolean][] = [
+		[null, false],
+		["", false],
+		[`"${tag}"`, true],
+		[`W/"${tag}"`, true],
+		[`"other", "${tag}"`, true],
+		[`"other",W/"${tag}"`, true],
+		[`"a", "b"`, false],
+		["*", true],
+		[" * ", true],
+		[`"${tag}-gzip"`, true],
+		[`"${tag}-br"`, true],
+		[`W/"${tag}-gzip"`, true],
+		[`"${tag}-deflate"`, false],
+		[`"${tag}-gzip-br"`, false],
+		[tag, false],
+		[`"${tag}x"`, false],
+		[`"${tag.slice(0, -1)}"`, false],
+		[`"${tag.toLowerCase()}"`, false],
+	];
+	for (const [header, expected] of cases) {
+		test(`${JSON.stringify(header)} → ${expected}`, () => {
+			expect(matchesEtag(header, tag)).toBe(expected);
+		});
+	}
+});
+
+describe("toYaml", () => {
+	test("the OpenAPI document parses back to a deep-equal value", () => {
+		const doc = buildOpenApi();
+		const yaml = toYaml(doc);
+		expect(yaml.endsWith("\n")).toBe(true);
+		expect(Bun.YAML.parse(yaml)).toEqual(doc);
+	});
+
+	test("tricky scalars round-trip", () => {
+		const value = {
+			version: "1.0.0",
+			number: "200",
+			float: "1.5",
+			exp: "1e3",
+			octal: "0o17",
+			hex: "0x1F",
+			bools: ["true", "false", "yes", "no", "on", "off", "y", "n", "True", "NULL", "null", "~"],
+			empty: "",
+			space: " leading and trailing ",
+			colon: "key: value",
+			hash: "a # comment",
+			quote: 'she said "hi"',
+			single: "it's",
+			backslash: "C:\\path\\to",
+			newline: "line 1\nline 2\n",
+			tab: "a\tb",
+			dash: "- not a list",
+			star: "*anchor",
+			amp: "&anchor",
+			brace: "{a: 1}",
+			bracket: "[1, 2]",
+			percent: "%YAML",
+			at: "@handle",
+			backtick: "`code`",
+			pipe: "| block",
+			gt: "> folded",
+			question: "? key",
+			bang: "!tag",
+			dot: ".inf",
+			nan: ".nan",
+			unicode: "Météo ☀️ 天気",
+			url: "https://github.com/modelcontextprotocol/registry",
+			path: "/v0.1/servers/{serverName}/versions/{version}",
+			ref: "#/components/schemas/ServerDetail",
+			"200": { description: "OK" },
+			"key with: colon": 1,
+			"": "empty key",
+			"io.modelcontextprotocol.registry/official": { isLatest: true },
+			$ref: "x",
+			numbers: [0, -1, 1.5, 1e21, 123456789],
+			nulls: [null, { a: null }],
+			booleans: [true, false],
+			emptyArray: [],
+			emptyObject: {},
+			nestedArrays: [[1, 2], [[3]], [], [{}]],
+			arrayOfObjects: [{ a: 1, b: [1, { c: "d" }] }, { e: { f: { g: [] } } }],
+		};
+		expect(Bun.YAML.parse(toYaml(value))).toEqual(value);
+	});
+
+	test("a top-level array round-trips", () => {
+		const value = [1, "two", { three: [3] }, [4, [5]]];
+		expect(Bun.YAML.parse(toYaml(value))).toEqual(value);
+	});
+
+	test("plain strings are written unquoted, ambiguous ones quoted", () => {
+		const yaml = toYaml({ a: "hello world", b: "true", c: "1.0.0" });
+		expect(yaml).toBe('a: hello world\nb: "true"\nc: "1.0.0"\n');
+	});
+});
+
+describe("buildOpenApi", () => {
+	const doc = buildOpenApi() as {
+		openapi: string;
+		info: { version: string; description: string; title: string };
+		paths: Record<string, Record<string, unknown>>;
+		components: { schemas: Record<string, unknown> };
+	};
+
+	test("info.version is 1.0.0", () => {
+		expect(doc.info.version).toBe("1.0.0");
+	});
+
+	test("info.description names the upstream registry repository", () => {
+		expect(doc.info.description).toContain("https://github.com/modelcontextprotocol/registry");
+	});
+
+	test("is an OpenAPI 3.1 document", () => {
+		expect(doc.openapi).toMatch(/^3\.1\./);
+	});
+
+	test("describes the API routes under both /v0 and /v0.1", () => {
+		for (const prefix of ["/v0", "/v0.1"]) {
+			expect(doc.paths[`${prefix}/servers`]?.get).toBeDefined();
+			expect(doc.paths[`${prefix}/servers/{serverName}/versions`]?.get).toBeDefined();
+			expect(doc.paths[`${prefix}/servers/{serverName}/versions/{version}`]?.get).toBeDefined();
+			expect(doc.paths[`${prefix}/health`]?.get).toBeDefined();
+			expect(doc.paths[`${prefix}/ping`]?.get).toBeDefined();
+			expect(doc.paths[`${prefix}/version`]?.get).toBeDefined();
+			expect(doc.paths[`${prefix}/publish`]?.post).toBeDefined();
+		}
+	});
+
+	test("every $ref points at a defined component schema", () => {
+		const refs: string[] = [];
+		const walk = (v: unknown) => {
+			if (Array.isArray(v)) v.forEach(walk);
+			else if (v && typeof v === "object") {
+				for (const [k, x] of Object.entries(v)) {
+					if (k === "$ref" && typeof x === "string") refs.push(x);
+					else walk(x);
+				}
+			}
+		};
+		walk(doc);
+		expect(refs.length).toBeGreaterThan(0);
+		for (const r of refs) {
+			expect(r.startsWith("#/components/schemas/")).toBe(true);
+			const name = r.slice("#/components/schemas/".length);
+			expect([r, name in doc.components.schemas]).toEqual([r, true]);
+		}
+	});
+
+	test("operationIds are unique", () => {
+		const ids: string[] = [];
+		for (const item of Object.values(doc.paths)) {
+			for (const op of Object.values(item)) ids.push((op as { operationId: string }).operationId);
+		}
+		expect(new Set(ids).size).toBe(ids.length);
+	});
+});
