@@ -1,0 +1,199 @@
+/**
+ * Where requests go: partitions and DNS suffixes, regions read from SQS queue URLs and S3
+ * hosts, the SDK's endpoint overrides, and S3 object URLs (virtual-hosted or path-style).
+ */
+
+export const REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+
+/** The DNS suffix of a region's partition. */
+export function dnsSuffix(region: string): string {
+	if (/^cn-/.test(region)) return "amazonaws.com.cn";
+	if (/^eusc-/.test(region)) return "amazonaws.eu";
+	if (/^us-isob-/.test(region)) return "sc2s.sgov.gov";
+	if (/^us-isof-/.test(region)) return "csp.hci.ic.gov";
+	if (/^us-iso-/.test(region)) return "c2s.ic.gov";
+	if (/^eu-isoe-/.test(region)) return "cloud.adc-e.uk";
+	return "amazonaws.com";
+}
+
+/** The region named by an SQS queue URL's host, or undefined (a local or custom endpoint). */
+export function regionFromQueueUrl(queueUrl: string): string | undefined {
+	let host: string;
+	try {
+		host = new URL(queueUrl).hostname.toLowerCase();
+	} catch {
+		return undefined;
+	}
+	if (host === "queue.amazonaws.com") return "us-east-1";
+	const patterns = [
+		/^sqs(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/,
+		/^sqs(?:-fips)?\.([a-z0-9-]+)\.api\.aws$/,
+		/^sqs(?:-fips)?\.([a-z0-9-]+)\.api\.amazonwebservices\.com\.cn$/,
+		/^([a-z0-9-]+)\.queue\.amazonaws\.com(?:\.cn)?$/,
+		/^vpce-[a-z0-9-]+\.sqs\.([a-z0-9-]+)\.vpce\.amazonaws\.com(?:\.cn)?$/,
+	];
+	for (const p of patterns) {
+		const m = p.exec(host);
+		if (m && REGION_PATTERN.test(m[1] as string)) return m[1];
+	}
+	return undefined;
+}
+
+export interface S3Location {
+	bucket: string;
+	key: string;
+	/** The region the URL names (undefined for s3:// URLs). */
+	region?: string;
+	versionId?: string;
+}
+
+export class S3UrlError extends Error {
+	constructor(url: string, reason: string) {
+		super(
+			`not an S3 object URL: ${JSON.stringify(url.length > 200 ? `${url.slice(0, 200)}…` : url)}: ${reason}`,
+		);
+		this.name = "S3UrlError";
+	}
+}
+
+const LEGACY_DASH_REGION = /^s3-((?:external-1)|[a-z]{2}(?:-[a-z]+)+-\d+)$/;
+
+/**
+ * Reads `s3://bucket/key` and the https forms AWS serves: virtual-hosted and path-style, with
+ * or without a region, legacy `s3-region`, dual-stack, FIPS, and the China partition. The key of
+ * an https URL is percent-decoded once; `?versionId=` selects a version.
+ */
+export function parseS3Url(input: string): S3Location {
+	let url: URL;
+	try {
+		url = new URL(input);
+	} catch {
+		throw new S3UrlError(input, "not a URL");
+	}
+	const versionId = url.searchParams.get("versionId") ?? undefined;
+	if (url.protocol === "s3:") {
+		// The WHATWG parser treats s3: as opaque; read bucket and key from the raw text.
+		const m = /^s3:\/\/([^/?#]+)\/([^?#]*)/i.exec(input);
+		if (!m?.[1]) throw new S3UrlError(input, "expected s3://bucket/key");
+		if (!m[2]) throw new S3UrlError(input, "the key is empty");
+		// An s3:// URI carries the key as it is (as the AWS CLI reads it): no percent-decoding.
+		return { bucket: m[1], key: m[2], ...(versionId ? { versionId } : {}) };
+	}
+	if (url.protocol !== "https:") throw new S3UrlError(input, "expected an s3:// or https:// URL");
+	const host = url.hostname.toLowerCase();
+	const suffix = /\.amazonaws\.com(?:\.cn)?$/.exec(host);
+	if (!suffix) throw new S3UrlError(input, "the host is not an amazonaws.com S3 endpoint");
+	const labels = host.slice(0, suffix.index).split(".");
+	let j = labels.length - 1;
+	let region: string | undefined;
+	if (REGION_PATTERN.test(labels[j] ?? "")) region = labels[j--];
+	if (labels[j] === "dualstack") j--;
+	const s3Label = labels[j] ?? "";
+	if (/^s3(?:-fips)?$/.test(s3Label)) {
+		j--;
+	} else {
+		const dash = LEGACY_DASH_REGION.exec(s3Label);
+		if (!dash || region !== undefined) throw new S3UrlError(input, "the host is not an S3 endpoint");
+		region = dash[1] === "external-1" ? "us-east-1" : dash[1];
+		j--;
+	}
+	region ??= suffix[0].endsWith(".cn") ? undefined : "us-east-1";
+	if (region === undefined) throw new S3UrlError(input, "a China-partition URL must name its region");
+	const path = url.pathname;
+	let bucket: string;
+	let rawKey: string;
+	if (j >= 0) {
+		bucket = labels.slice(0, j + 1).join(".");
+		rawKey = path.slice(1);
+	} else {
+		const slash = path.indexOf("/", 1);
+		if (slash < 0) throw new S3UrlError(input, "a path-style URL needs /bucket/key");
+		bucket = path.slice(1, slash);
+		rawKey = path.slice(slash + 1);
+	}
+	if (!bucket) throw new S3UrlError(input, "the bucket is empty");
+	if (!rawKey) throw new S3UrlError(input, "the key is empty");
+	return { bucket, key: decodeOnce(input, rawKey), region, ...(versionId ? { versionId } : {}) };
+}
+
+function decodeOnce(input: string, raw: string): string {
+	try {
+		return decodeURIComponent(raw);
+	} catch {
+		throw new S3UrlError(input, "the key has an invalid percent-escape");
+	}
+}
+
+/** An S3 key as a URL path: each segment encoded, `!'()*` too, `/` kept (the SDK's wire form). */
+export function encodeS3Key(key: string): string {
+	return key
+		.split("/")
+		.map((s) =>
+			encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+		)
+		.join("/");
+}
+
+export type ServiceId = "sqs" | "s3" | "sts";
+
+const ENV_SERVICE: Record<ServiceId, string> = { sqs: "SQS", s3: "S3", sts: "STS" };
+
+/** AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL; undefined when neither is set. */
+export function endpointOverride(
+	service: ServiceId,
+	env: Record<string, string | undefined>,
+): URL | undefined {
+	const raw = env[`AWS_ENDPOINT_URL_${ENV_SERVICE[service]}`] || env.AWS_ENDPOINT_URL;
+	if (!raw) return undefined;
+	try {
+		return new URL(raw);
+	} catch {
+		throw new Error(
+			`AWS_ENDPOINT_URL${env[`AWS_ENDPOINT_URL_${ENV_SERVICE[service]}`] ? `_${ENV_SERVICE[service]}` : ""} is not a URL: ${JSON.stringify(raw)}`,
+		);
+	}
+}
+
+const IP_HOST = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:.]+\])$/i;
+
+function isDnsCompatible(bucket: string): boolean {
+	return /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(bucket) && !bucket.includes("..");
+}
+
+export interface S3UrlOptions {
+	bucket: string;
+	key: string;
+	region: string;
+	versionId?: string;
+	endpoint?: URL;
+	forcePathStyle?: boolean;
+}
+
+/** The URL a GetObject goes to. */
+export function s3ObjectUrl(o: S3UrlOptions): string {
+	if (o.key.split("/").some((s) => s === "." || s === "..")) {
+		throw new Error(`the S3 key ${JSON.stringify(o.key)} has a "." or ".." segment, which URLs cannot carry`);
+	}
+	const path = encodeS3Key(o.key);
+	const query = o.versionId ? `?versionId=${encodeURIComponent(o.versionId)}` : "";
+	if (o.endpoint) {
+		const base = o.endpoint;
+		const pathStyle =
+			o.forcePathStyle ||
+			IP_HOST.test(base.hostname) ||
+			base.hostname === "localhost" ||
+			!isDnsCompatible(o.bucket);
+		const prefix = base.pathname.replace(/\/+$/, "");
+		if (pathStyle) return `${base.protocol}//${base.host}${prefix}/${o.bucket}/${path}${query}`;
+		return `${base.protocol}//${o.bucket}.${base.host}${prefix}/${path}${query}`;
+	}
+	const host = `s3.${o.region}.${dnsSuffix(o.region)}`;
+	if (o.forcePathStyle || !isDnsCompatible(o.bucket)) return `https://${host}/${o.bucket}/${path}${query}`;
+	return `https://${o.bucket}.${host}/${path}${query}`;
+}
+
+export function stsEndpoint(region: string, env: Record<string, string | undefined>): string {
+	const override = endpointOverride("sts", env);
+	if (override) return override.href;
+	return `https://sts.${region}.${dnsSuffix(region)}/`;
+}

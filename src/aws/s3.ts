@@ -1,0 +1,243 @@
+/**
+ * S3 GetObject, streamed into a caller's sink: never buffered whole, refused past a byte limit,
+ * its length, S3 checksum and (single-part) ETag MD5 verified at the end. Region redirects
+ * (301/307/400 with x-amz-bucket-region) are followed once and remembered per bucket.
+ */
+import {
+	CHECKSUM_ALGORITHMS,
+	type ChecksumAlgorithm,
+	checksumDigest,
+	type Digest,
+	md5Hex,
+} from "./checksums.ts";
+import { endpointOverride, s3ObjectUrl } from "./endpoints.ts";
+import { AwsError, classify, retryAfterMs, xmlText } from "./errors.ts";
+import type { AwsHttp, SentResponse } from "./signed-fetch.ts";
+
+export interface GetObjectRequest {
+	bucket: string;
+	key: string;
+	/** The bucket's region when the caller knows it (from the message); else remembered or fallback. */
+	region?: string;
+	versionId?: string;
+	/** An ETag (quoted or not): an unchanged object answers 304 → `notModified`. */
+	ifNoneMatch?: string;
+	/** Refuse objects larger than this many bytes. */
+	maxBytes?: number;
+	signal?: AbortSignal;
+	/** Abort when no body bytes arrive for this long (default 60 s). */
+	idleTimeoutMs?: number;
+}
+
+export interface ObjectSink {
+	write(chunk: Uint8Array): void | Promise<void>;
+}
+
+export type GetObjectResult =
+	| { notModified: true; etag?: string }
+	| {
+			notModified: false;
+			bytes: number;
+			etag?: string;
+			versionId?: string;
+			lastModified?: string;
+			/** The S3 checksum verified, if S3 sent one that applies to the whole object. */
+			checksum?: ChecksumAlgorithm;
+			md5Verified: boolean;
+	  };
+
+export interface S3ClientOptions {
+	http: AwsHttp;
+	env: Record<string, string | undefined>;
+	fallbackRegion: () => Promise<string>;
+	forcePathStyle?: boolean;
+}
+
+/** Reads an S3 XML error answer (or a bodiless one) into an AwsError. */
+export async function parseS3Error(res: Response, what: string): Promise<AwsError> {
+	const text = await res.text().catch(() => "");
+	const code = xmlText(text, "Code") ?? (res.status === 404 ? "NotFound" : `HTTP${res.status}`);
+	const message = xmlText(text, "Message") ?? res.statusText;
+	const c = classify(res.status, [code]);
+	return new AwsError(`S3 GetObject ${what}: ${code}: ${message}`, {
+		service: "s3",
+		code,
+		status: res.status,
+		...c,
+		requestId: res.headers.get("x-amz-request-id") ?? xmlText(text, "RequestId"),
+		retryAfterMs: retryAfterMs(res.headers),
+	});
+}
+
+const quote = (etag: string) => (etag.startsWith('"') || etag.startsWith("W/") ? etag : `"${etag}"`);
+
+function isRegionRedirect(res: Response): boolean {
+	return [301, 307, 400].includes(res.status) && res.headers.has("x-amz-bucket-region");
+}
+
+export class S3Client {
+	private readonly bucketRegions = new Map<string, string>();
+
+	constructor(private readonly options: S3ClientOptions) {}
+
+	/** The region remembered for a bucket after a redirect. */
+	regionOf(bucket: string): string | undefined {
+		return this.bucketRegions.get(bucket);
+	}
+
+	private async request(r: GetObjectRequest, region: string): Promise<SentResponse> {
+		const headers: Record<string, string> = { "x-amz-checksum-mode": "ENABLED" };
+		if (r.ifNoneMatch) headers["if-none-match"] = quote(r.ifNoneMatch);
+		const url = s3ObjectUrl({
+			bucket: r.bucket,
+			key: r.key,
+			region,
+			versionId: r.versionId,
+			endpoint: endpointOverride("s3", this.options.env),
+			forcePathStyle: this.options.forcePathStyle,
+		});
+		return this.options.http.send({
+			service: "s3",
+			region,
+			method: "GET",
+			url,
+			headers,
+			signal: r.signal,
+			passThrough: (res) => res.status === 304 || isRegionRedirect(res),
+			parseError: (res) => parseS3Error(res, `s3://${r.bucket}/${r.key}`),
+		});
+	}
+
+	async getObject(r: GetObjectRequest, sink: ObjectSink): Promise<GetObjectResult> {
+		const what = `s3://${r.bucket}/${r.key}`;
+		let region = r.region ?? this.bucketRegions.get(r.bucket) ?? (await this.options.fallbackRegion());
+		let sent = await this.request(r, region);
+		if (isRegionRedirect(sent.response)) {
+			const next = sent.response.headers.get("x-amz-bucket-region") as string;
+			await sent.response.body?.cancel();
+			if (next === region) throw await parseS3Error(sent.response, what);
+			this.bucketRegions.set(r.bucket, next);
+			region = next;
+			sent = await this.request(r, region);
+			if (isRegionRedirect(sent.response)) {
+				throw new AwsError(`S3 GetObject ${what}: redirected again after following a region redirect`, {
+					service: "s3",
+					code: "PermanentRedirect",
+					status: sent.response.status,
+					retryable: false,
+				});
+			}
+		}
+		const res = sent.response;
+		const etag = res.headers.get("etag") ?? undefined;
+		if (res.status === 304) {
+			await res.body?.cancel();
+			return { notModified: true, etag: etag ?? r.ifNoneMatch };
+		}
+		return this.stream(r, sent, sink, what);
+	}
+
+	private async stream(
+		r: GetObjectRequest,
+		sent: SentResponse,
+		sink: ObjectSink,
+		what: string,
+	): Promise<GetObjectResult> {
+		const res = sent.response;
+		const h = res.headers;
+		const fail = (code: string, message: string, retryable: boolean) =>
+			new AwsError(`S3 GetObject ${what}: ${message}`, {
+				service: "s3",
+				code,
+				status: res.status,
+				retryable,
+			});
+		const lengthHeader = h.get("content-length");
+		const expected = lengthHeader !== null && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
+		if (r.maxBytes !== undefined && expected !== undefined && expected > r.maxBytes) {
+			sent.abort();
+			throw fail("ObjectTooLarge", `the object is ${expected} bytes, over the limit of ${r.maxBytes}`, false);
+		}
+		// Verify the strongest whole-object checksum S3 sent; composite (multipart) ones end in -N.
+		let checksum: { algorithm: ChecksumAlgorithm; expected: string; digest: Digest } | undefined;
+		for (const algorithm of CHECKSUM_ALGORITHMS) {
+			const value = h.get(`x-amz-checksum-${algorithm}`);
+			if (value && !/-\d+$/.test(value)) {
+				checksum = { algorithm, expected: value, digest: checksumDigest(algorithm) };
+				break;
+			}
+		}
+		const etag = h.get("etag") ?? undefined;
+		const encrypted =
+			/aws:kms/.test(h.get("x-amz-server-side-encryption") ?? "") ||
+			h.has("x-amz-server-side-encryption-customer-algorithm");
+		const md5 = etag && /^"?[0-9a-f]{32}"?$/i.test(etag) && !encrypted ? md5Hex() : undefined;
+
+		let bytes = 0;
+		const reader = res.body?.getReader();
+		const idleMs = r.idleTimeoutMs ?? 60_000;
+		try {
+			while (reader) {
+				let idle: ReturnType<typeof setTimeout> | undefined;
+				const next = await Promise.race([
+					reader.read(),
+					new Promise<never>((_, reject) => {
+						idle = setTimeout(() => reject(fail("TimeoutError", `no data for ${idleMs} ms`, true)), idleMs);
+					}),
+				]).finally(() => clearTimeout(idle));
+				if (next.done) break;
+				const chunk = next.value;
+				bytes += chunk.byteLength;
+				if (r.maxBytes !== undefined && bytes > r.maxBytes) {
+					throw fail("ObjectTooLarge", `the object is over the limit of ${r.maxBytes} bytes`, false);
+				}
+				checksum?.digest.update(chunk);
+				md5?.update(chunk);
+				await sink.write(chunk);
+			}
+		} catch (err) {
+			sent.abort(err);
+			await reader?.cancel().catch(() => {});
+			if (err instanceof AwsError) throw err;
+			if (r.signal?.aborted) throw err;
+			throw new AwsError(
+				`S3 GetObject ${what}: the body broke off after ${bytes} bytes: ${(err as Error).message}`,
+				{
+					service: "s3",
+					code: "IncompleteBody",
+					status: res.status,
+					retryable: true,
+				},
+				{ cause: err },
+			);
+		}
+		if (expected !== undefined && bytes !== expected) {
+			throw fail("IncompleteBody", `received ${bytes} bytes, Content-Length said ${expected}`, true);
+		}
+		if (checksum) {
+			const got = checksum.digest.digest();
+			if (got !== checksum.expected) {
+				throw fail(
+					"ChecksumMismatch",
+					`x-amz-checksum-${checksum.algorithm} is ${checksum.expected} but the body's is ${got}`,
+					true,
+				);
+			}
+		}
+		if (md5) {
+			const got = md5.digest();
+			if (`"${got}"` !== quote(etag as string).toLowerCase()) {
+				throw fail("ChecksumMismatch", `the ETag ${etag} is not the MD5 of the body (${got})`, true);
+			}
+		}
+		return {
+			notModified: false,
+			bytes,
+			etag,
+			versionId: h.get("x-amz-version-id") ?? undefined,
+			lastModified: h.get("last-modified") ?? undefined,
+			checksum: checksum?.algorithm,
+			md5Verified: md5 !== undefined,
+		};
+	}
+}

@@ -1,0 +1,176 @@
+/**
+ * Signed requests with the AWS SDK's "standard" retry mode: up to 3 attempts for throttling,
+ * transient 5xx and network errors; full-jitter backoff (50 ms base, 1 s for throttling, 20 s
+ * cap); Retry-After hints honoured; a retry quota; re-signed on every attempt with the current
+ * credentials. aws4fetch signs; its own retries are not used. Redirects are never followed.
+ */
+import { AwsV4Signer } from "aws4fetch";
+import type { CredentialProvider } from "./credentials.ts";
+import { AwsError } from "./errors.ts";
+
+export interface AwsRequest {
+	service: string;
+	region: string;
+	method: "GET" | "POST" | "PUT" | "HEAD" | "DELETE";
+	url: string;
+	headers?: Record<string, string>;
+	body?: string;
+	signal?: AbortSignal;
+	/** Until the response headers arrive; a long poll needs its wait plus a margin. */
+	timeoutMs?: number;
+	/** Non-2xx answers handed back as they are (S3 redirects, 304) instead of as errors. */
+	passThrough?: (res: Response) => boolean;
+	/** Reads a service error answer into an AwsError (with its retry class). */
+	parseError: (res: Response) => Promise<AwsError>;
+	/** For long polls: wait the backoff even when the retry quota is spent, so loops never spin. */
+	longPoll?: boolean;
+}
+
+export interface SentResponse {
+	response: Response;
+	/** Aborts the response body (an idle body, a limit exceeded). */
+	abort(reason?: unknown): void;
+}
+
+export interface AwsHttpOptions {
+	credentials: CredentialProvider;
+	fetch?: typeof fetch;
+	maxAttempts?: number;
+	random?: () => number;
+	sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+	/** Called before each retry, for logs and tests. */
+	onRetry?: (info: { attempt: number; delayMs: number; error: AwsError }) => void;
+}
+
+const MAX_BACKOFF_MS = 20_000;
+const QUOTA_MAX = 500;
+
+function abortError(signal: AbortSignal): Error {
+	const reason = signal.reason;
+	return reason instanceof Error ? reason : new DOMException("The operation was aborted.", "AbortError");
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+	return new Promise((resolve, reject) => {
+		if (signal?.aborted) return reject(abortError(signal));
+		const t = setTimeout(() => {
+			signal?.removeEventListener("abort", onAbort);
+			resolve();
+		}, ms);
+		const onAbort = () => {
+			clearTimeout(t);
+			reject(abortError(signal as AbortSignal));
+		};
+		signal?.addEventListener("abort", onAbort, { once: true });
+	});
+}
+
+export class AwsHttp {
+	private quota = QUOTA_MAX;
+	private readonly fetch: typeof fetch;
+	private readonly maxAttempts: number;
+	private readonly random: () => number;
+	private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+
+	constructor(private readonly options: AwsHttpOptions) {
+		this.fetch = options.fetch ?? fetch;
+		this.maxAttempts = options.maxAttempts ?? 3;
+		this.random = options.random ?? Math.random;
+		this.sleep = options.sleep ?? sleep;
+	}
+
+	get credentials(): CredentialProvider {
+		return this.options.credentials;
+	}
+
+	private backoff(retryIndex: number, error: AwsError): number {
+		const base = error.throttling ? 1000 : 50;
+		const computed = Math.floor(this.random() * Math.min(base * 2 ** retryIndex, MAX_BACKOFF_MS));
+		if (error.retryAfterMs === undefined) return computed;
+		return Math.max(computed, Math.min(error.retryAfterMs, computed + 5000));
+	}
+
+	private async attempt(req: AwsRequest): Promise<SentResponse> {
+		const creds = await this.options.credentials.get();
+		const signer = new AwsV4Signer({
+			url: req.url,
+			method: req.method,
+			headers: req.headers,
+			body: req.body,
+			accessKeyId: creds.accessKeyId,
+			secretAccessKey: creds.secretAccessKey,
+			sessionToken: creds.sessionToken,
+			service: req.service,
+			region: req.region,
+		});
+		const signed = await signer.sign();
+		const controller = new AbortController();
+		const onCallerAbort = () => controller.abort(req.signal?.reason);
+		if (req.signal?.aborted) throw abortError(req.signal);
+		req.signal?.addEventListener("abort", onCallerAbort, { once: true });
+		const timeoutMs = req.timeoutMs ?? 30_000;
+		const timer = setTimeout(
+			() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError")),
+			timeoutMs,
+		);
+		try {
+			const response = await this.fetch(signed.url, {
+				method: signed.method,
+				headers: signed.headers,
+				body: signed.body as string | undefined,
+				redirect: "manual",
+				signal: controller.signal,
+				// Bun: hand back the stored bytes; lengths and checksums are of those.
+				decompress: false,
+			} as RequestInit);
+			return { response, abort: (reason) => controller.abort(reason) };
+		} catch (err) {
+			if (req.signal?.aborted) throw abortError(req.signal);
+			const e = err as Error & { code?: string };
+			const timeout = e.name === "TimeoutError";
+			throw new AwsError(
+				`${req.service} ${req.method} ${new URL(req.url).host}: ${timeout ? e.message : `network error: ${e.code ?? e.message}`}`,
+				{
+					service: req.service,
+					code: timeout ? "TimeoutError" : (e.code ?? "NetworkError"),
+					retryable: true,
+				},
+				{ cause: err },
+			);
+		} finally {
+			clearTimeout(timer);
+			req.signal?.removeEventListener("abort", onCallerAbort);
+		}
+	}
+
+	/** Sends the request, retrying as the SDK would; resolves with a 2xx (or passed-through) answer. */
+	async send(req: AwsRequest): Promise<SentResponse> {
+		let lastCost = 0;
+		for (let attempt = 1; ; attempt++) {
+			let error: AwsError;
+			try {
+				const sent = await this.attempt(req);
+				const res = sent.response;
+				if (res.ok || req.passThrough?.(res)) {
+					this.quota = Math.min(QUOTA_MAX, this.quota + (lastCost || 1));
+					return sent;
+				}
+				error = await req.parseError(res);
+			} catch (err) {
+				if (!(err instanceof AwsError)) throw err;
+				error = err;
+			}
+			if (!error.retryable || attempt >= this.maxAttempts) throw error;
+			const cost = error.throttling ? 5 : 14;
+			const delayMs = this.backoff(attempt - 1, error);
+			if (this.quota < cost) {
+				if (req.longPoll) await this.sleep(delayMs, req.signal);
+				throw error;
+			}
+			this.quota -= cost;
+			lastCost = cost;
+			this.options.onRetry?.({ attempt, delayMs, error });
+			await this.sleep(delayMs, req.signal);
+		}
+	}
+}

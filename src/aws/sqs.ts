@@ -1,0 +1,177 @@
+/**
+ * SQS over the AWS JSON 1.0 protocol: ReceiveMessage (long poll), DeleteMessage,
+ * ChangeMessageVisibility, GetQueueAttributes. Message bodies are checked against MD5OfBody.
+ */
+import { createHash } from "node:crypto";
+import { endpointOverride, regionFromQueueUrl } from "./endpoints.ts";
+import { AwsError, classify, retryAfterMs } from "./errors.ts";
+import type { AwsHttp } from "./signed-fetch.ts";
+
+export interface SqsMessage {
+	messageId: string;
+	receiptHandle: string;
+	body: string;
+	attributes: Record<string, string>;
+	/** ApproximateReceiveCount (1 on the first delivery). */
+	receiveCount: number;
+	/** SentTimestamp, epoch milliseconds. */
+	sentTimestamp: number | undefined;
+}
+
+export interface ReceiveOptions {
+	waitTimeSeconds: number;
+	maxMessages?: number;
+	visibilityTimeout?: number;
+	signal?: AbortSignal;
+}
+
+export interface SqsClientOptions {
+	queueUrl: string;
+	http: AwsHttp;
+	env: Record<string, string | undefined>;
+	/** For queue URLs that name no region (a local endpoint). */
+	fallbackRegion: () => Promise<string>;
+}
+
+/** Reads an SQS JSON error: the query code from x-amzn-query-error, else __type after '#'. */
+export async function parseSqsError(res: Response, operation: string): Promise<AwsError> {
+	const text = await res.text().catch(() => "");
+	let body: Record<string, unknown> = {};
+	try {
+		body = JSON.parse(text) as Record<string, unknown>;
+	} catch {}
+	const queryError = res.headers.get("x-amzn-query-error");
+	const queryCode = queryError?.split(";")[0] || undefined;
+	const rawType = String(body.__type ?? body.code ?? body.Code ?? res.headers.get("x-amzn-errortype") ?? "");
+	const typeName = rawType.split("#").pop()?.split(":")[0]?.split(",")[0] || undefined;
+	const code = queryCode ?? typeName ?? `HTTP${res.status}`;
+	const message = String(body.message ?? body.Message ?? (text.slice(0, 200) || res.statusText));
+	const c = classify(res.status, [code, typeName ?? ""]);
+	return new AwsError(`SQS ${operation} failed: ${code}: ${message}`, {
+		service: "sqs",
+		code,
+		status: res.status,
+		...c,
+		requestId: res.headers.get("x-amzn-requestid") ?? undefined,
+		retryAfterMs: retryAfterMs(res.headers),
+	});
+}
+
+export class SqsClient {
+	readonly queueUrl: string;
+	private readonly endpoint: string;
+	private region: string | undefined;
+
+	constructor(private readonly options: SqsClientOptions) {
+		this.queueUrl = options.queueUrl;
+		// With an endpoint override requests go there; the queue URL still names the queue.
+		const override = endpointOverride("sqs", options.env);
+		this.endpoint = override ? override.href : `${new URL(options.queueUrl).origin}/`;
+		this.region = regionFromQueueUrl(options.queueUrl);
+	}
+
+	private async call<T>(
+		operation: string,
+		input: Record<string, unknown>,
+		extra: { signal?: AbortSignal; timeoutMs?: number; longPoll?: boolean } = {},
+	): Promise<T> {
+		this.region ??= await this.options.fallbackRegion();
+		const { response } = await this.options.http.send({
+			service: "sqs",
+			region: this.region,
+			method: "POST",
+			url: this.endpoint,
+			headers: {
+				"content-type": "application/x-amz-json-1.0",
+				"x-amz-target": `AmazonSQS.${operation}`,
+				"x-amzn-query-mode": "true",
+			},
+			body: JSON.stringify({ QueueUrl: this.queueUrl, ...input }),
+			signal: extra.signal,
+			timeoutMs: extra.timeoutMs,
+			longPoll: extra.longPoll,
+			parseError: (res) => parseSqsError(res, operation),
+		});
+		const text = await response.text();
+		if (text.trim() === "") return {} as T;
+		try {
+			return JSON.parse(text) as T;
+		} catch {
+			throw new AwsError(`SQS ${operation}: the answer is not JSON`, {
+				service: "sqs",
+				code: "InvalidResponse",
+				status: response.status,
+				retryable: true,
+			});
+		}
+	}
+
+	/** Long-polls for messages; an abort ends the poll at once (rejecting with the abort reason). */
+	async receiveMessage(o: ReceiveOptions): Promise<SqsMessage[]> {
+		const input: Record<string, unknown> = {
+			MaxNumberOfMessages: o.maxMessages ?? 1,
+			WaitTimeSeconds: o.waitTimeSeconds,
+			// Both names: AWS reads the new one, emulators and older endpoints the old one.
+			MessageSystemAttributeNames: ["All"],
+			AttributeNames: ["All"],
+			MessageAttributeNames: ["All"],
+		};
+		if (o.visibilityTimeout !== undefined) input.VisibilityTimeout = o.visibilityTimeout;
+		const out = await this.call<{ Messages?: Record<string, unknown>[] }>("ReceiveMessage", input, {
+			signal: o.signal,
+			timeoutMs: (o.waitTimeSeconds + 15) * 1000,
+			longPoll: true,
+		});
+		const messages = (out.Messages ?? []).map((m): SqsMessage => {
+			const attributes = (m.Attributes ?? {}) as Record<string, string>;
+			return {
+				messageId: String(m.MessageId ?? ""),
+				receiptHandle: String(m.ReceiptHandle ?? ""),
+				body: String(m.Body ?? ""),
+				attributes,
+				receiveCount: Number(attributes.ApproximateReceiveCount ?? 1),
+				sentTimestamp: attributes.SentTimestamp ? Number(attributes.SentTimestamp) : undefined,
+			};
+		});
+		const bad = (out.Messages ?? [])
+			.filter(
+				(m) =>
+					createHash("md5")
+						.update(String(m.Body ?? ""), "utf8")
+						.digest("hex") !== m.MD5OfBody,
+			)
+			.map((m) => String(m.MessageId));
+		if (bad.length > 0) {
+			throw new AwsError(
+				`SQS ReceiveMessage: MD5OfBody does not match the body of message ${bad.join(", ")}`,
+				{
+					service: "sqs",
+					code: "MD5Mismatch",
+					retryable: false,
+				},
+			);
+		}
+		return messages;
+	}
+
+	async deleteMessage(receiptHandle: string, signal?: AbortSignal): Promise<void> {
+		await this.call("DeleteMessage", { ReceiptHandle: receiptHandle }, { signal });
+	}
+
+	async changeMessageVisibility(receiptHandle: string, seconds: number, signal?: AbortSignal): Promise<void> {
+		await this.call(
+			"ChangeMessageVisibility",
+			{ ReceiptHandle: receiptHandle, VisibilityTimeout: seconds },
+			{ signal },
+		);
+	}
+
+	async getQueueAttributes(names: string[] = ["All"], signal?: AbortSignal): Promise<Record<string, string>> {
+		const out = await this.call<{ Attributes?: Record<string, string> }>(
+			"GetQueueAttributes",
+			{ AttributeNames: names },
+			{ signal },
+		);
+		return out.Attributes ?? {};
+	}
+}
