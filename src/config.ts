@@ -31,6 +31,8 @@ export interface Config {
 	awsRegion: string | undefined;
 	s3Url: string | undefined;
 	s3PollSeconds: number;
+	s3ForcePathStyle: boolean;
+	sqsRetryDelaySeconds: number;
 }
 
 export const PREFIX = "MCP_REGISTRY_";
@@ -318,6 +320,24 @@ export const VARIABLES: VariableSpec[] = [
 		accepts: "seconds, an integer from 0 (off) to 86400",
 		description: "How often S3_URL is checked again with If-None-Match (0: only at start).",
 		schema: integer(0, 86400),
+	}),
+	spec({
+		key: "s3ForcePathStyle",
+		name: "S3_FORCE_PATH_STYLE",
+		default: "false",
+		accepts: '"true" or "false"',
+		description:
+			"Address S3 path-style (endpoint/bucket/key) even for named custom endpoints such as MinIO (IP and localhost endpoints always are).",
+		schema: bool,
+	}),
+	spec({
+		key: "sqsRetryDelaySeconds",
+		name: "SQS_RETRY_DELAY_SECONDS",
+		default: "30",
+		accepts: "seconds, an integer from 1 to 900",
+		description:
+			"Redelivery delay of a failed message after its first receive; doubles per receive, up to 15 minutes.",
+		schema: integer(1, 900),
 	}),
 ];
 

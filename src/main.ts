@@ -2,13 +2,23 @@
  * registry: a read-only MCP Registry server. Wires config → store → HTTP, and the signals.
  */
 import { existsSync } from "node:fs";
+import { CredentialProvider } from "./aws/credentials.ts";
+import { parseS3Url } from "./aws/endpoints.ts";
+import { RegionResolver } from "./aws/region.ts";
+import { S3Client } from "./aws/s3.ts";
+import { AwsHttp } from "./aws/signed-fetch.ts";
+import { SqsClient } from "./aws/sqs.ts";
 import { buildInfo } from "./build-info.ts";
-import { ConfigError, describeVariables, loadConfig } from "./config.ts";
+import { type Config, ConfigError, describeVariables, loadConfig } from "./config.ts";
 import { createApp } from "./http/app.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { seedRegistryFile } from "./registry/seed.ts";
 import { RegistryStore } from "./registry/store.ts";
 import { serve } from "./runtime.ts";
+import { AppliedState, type ApplyContext, applyObject, removeLeftoverTempFiles } from "./sync/apply.ts";
+import { SyncListener } from "./sync/listener.ts";
+import type { ObjectRef } from "./sync/messages.ts";
+import { S3Poller } from "./sync/poller.ts";
 
 const USAGE = `registry — a read-only MCP Registry server (the API of modelcontextprotocol/registry,
 under /v0 and /v0.1), served from a registry file and kept current from S3 via SQS.
@@ -31,15 +41,51 @@ function versionText(): string {
 	return `registry ${buildInfo.version} (commit ${buildInfo.gitCommit}, built ${buildInfo.buildTime})\n`;
 }
 
+interface Aws {
+	s3: S3Client;
+	sqs?: SqsClient;
+}
+
+/** The AWS clients, built only when something needs them. */
+function createAws(config: Config, log: Logger): Aws {
+	const env = process.env;
+	const regions = new RegionResolver({ env, configured: config.awsRegion });
+	const credentials = CredentialProvider.chain({ env, region: config.awsRegion, warn: (m) => log.warn(m) });
+	const http = new AwsHttp({
+		credentials,
+		onRetry: ({ attempt, delayMs, error }) =>
+			log.debug(`AWS request failed (attempt ${attempt}); retrying in ${delayMs} ms: ${error.message}`),
+	});
+	const fallbackRegion = () => regions.region();
+	return {
+		s3: new S3Client({ http, env, fallbackRegion, forcePathStyle: config.s3ForcePathStyle }),
+		sqs: config.sqsQueueUrl
+			? new SqsClient({ queueUrl: config.sqsQueueUrl, http, env, fallbackRegion })
+			: undefined,
+	};
+}
+
+/** s3:// or https S3 URL → ObjectRef, or a start-up error naming the variable. */
+function objectRef(variable: string, url: string): ObjectRef {
+	try {
+		const loc = parseS3Url(url);
+		return { bucket: loc.bucket, key: loc.key, region: loc.region, versionId: loc.versionId };
+	} catch (err) {
+		throw new ConfigError([`${variable}: ${(err as Error).message}`]);
+	}
+}
+
 async function prepareData(
 	store: RegistryStore,
-	seedFrom: string | undefined,
+	config: Config,
 	log: Logger,
+	seedFromS3: (() => Promise<void>) | undefined,
 ): Promise<boolean> {
 	const path = store.path;
-	if (!existsSync(path) && seedFrom) {
+	if (!existsSync(path) && config.seedFrom) {
 		try {
-			await seedRegistryFile({ source: seedFrom, target: path, invalidEntries: "reject", log });
+			if (seedFromS3) await seedFromS3();
+			else await seedRegistryFile({ source: config.seedFrom, target: path, invalidEntries: "reject", log });
 		} catch (err) {
 			log.error(`Seeding from MCP_REGISTRY_SEED_FROM failed: ${(err as Error).message}`);
 		}
@@ -55,6 +101,11 @@ async function prepareData(
 		return true;
 	} catch (err) {
 		log.error(`Cannot load the registry file: ${(err as Error).message}`);
+		// With S3 sync the next object repairs the file; without it, refuse to serve nothing silently.
+		if (config.sqsEnabled || config.s3Url) {
+			log.warn("Serving an empty registry until the S3 sync brings a valid file");
+			return true;
+		}
 		return false;
 	}
 }
@@ -93,11 +144,6 @@ export async function main(argv: string[]): Promise<number> {
 		);
 	}
 	log.info(`Starting registry ${buildInfo.version}`, { commit: buildInfo.gitCommit });
-	if (config.sqsEnabled || config.s3Url) {
-		log.warn(
-			"MCP_REGISTRY_SQS_ENABLED / MCP_REGISTRY_S3_URL are set, but this build has no S3 sync yet: serving the file on disk only",
-		);
-	}
 
 	const store = new RegistryStore({
 		path: config.jsonFilePath,
@@ -105,7 +151,47 @@ export async function main(argv: string[]): Promise<number> {
 		log,
 		workerUrl: new URL("./registry/load-worker.ts", import.meta.url).href,
 	});
-	if (!(await prepareData(store, config.seedFrom, log))) return 1;
+	const seedS3 = config.seedFrom && /^s3:\/\//i.test(config.seedFrom) ? config.seedFrom : undefined;
+	let s3Ref: ObjectRef | undefined;
+	let seedRef: ObjectRef | undefined;
+	try {
+		s3Ref = config.s3Url ? objectRef("MCP_REGISTRY_S3_URL", config.s3Url) : undefined;
+		seedRef = seedS3 ? objectRef("MCP_REGISTRY_SEED_FROM", seedS3) : undefined;
+	} catch (err) {
+		process.stderr.write(`registry: ${(err as Error).message}\n`);
+		return 2;
+	}
+	const aws = config.sqsEnabled || s3Ref || seedRef ? createAws(config, log) : undefined;
+	const applyContext: ApplyContext | undefined = aws
+		? { s3: aws.s3, store, target: config.jsonFilePath, maxBytes: config.s3MaxBytes, log }
+		: undefined;
+	if (applyContext) await removeLeftoverTempFiles(config.jsonFilePath, log);
+	const seedFromS3 =
+		applyContext && seedRef
+			? async () => {
+					await applyObject(applyContext, seedRef, new AppliedState());
+				}
+			: undefined;
+	if (!(await prepareData(store, config, log, seedFromS3))) return 1;
+	const state = await AppliedState.fromFile(config.jsonFilePath);
+	const poller = applyContext && s3Ref ? new S3Poller(applyContext, s3Ref, state, log) : undefined;
+	const listener =
+		aws?.sqs && config.sqsEnabled
+			? new SyncListener({
+					sqs: aws.sqs,
+					s3: aws.s3,
+					store,
+					state,
+					log,
+					target: config.jsonFilePath,
+					maxBytes: config.s3MaxBytes,
+					waitTimeSeconds: config.sqsWaitTimeSeconds,
+					maxMessages: config.sqsMaxMessages,
+					visibilityTimeout: config.sqsVisibilityTimeout,
+					allowedBuckets: config.sqsAllowedBuckets,
+					retryDelaySeconds: config.sqsRetryDelaySeconds,
+				})
+			: undefined;
 
 	const app = createApp({
 		store,
@@ -114,6 +200,12 @@ export async function main(argv: string[]): Promise<number> {
 		githubClientId: config.githubClientId,
 		registryVersion: config.registryVersion,
 		log,
+		syncState: () => ({
+			enabled: config.sqsEnabled,
+			...(listener ? listener.health() : {}),
+			...(poller ? { s3_url: poller.health() } : {}),
+		}),
+		extraMetrics: listener ? () => listener.metrics() : undefined,
 	});
 	let server: ReturnType<typeof serve>;
 	try {
@@ -135,11 +227,14 @@ export async function main(argv: string[]): Promise<number> {
 			if (stopping) return;
 			stopping = true;
 			log.info(`${signal}: shutting down`);
-			const deadline = setTimeout(() => resolve(0), 10_000);
-			server.stop().finally(() => {
-				clearTimeout(deadline);
-				resolve(0);
-			});
+			const deadline = setTimeout(() => resolve(0), 15_000);
+			// Stop receiving first (the message in hand may finish), then drain HTTP.
+			Promise.all([listener?.stop(5_000), poller?.stop()])
+				.then(() => server.stop())
+				.finally(() => {
+					clearTimeout(deadline);
+					resolve(0);
+				});
 		};
 		process.on("SIGTERM", () => stop("SIGTERM"));
 		process.on("SIGINT", () => stop("SIGINT"));
@@ -152,6 +247,12 @@ export async function main(argv: string[]): Promise<number> {
 	});
 	const shown = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
 	log.info(`Listening on http://${shown}:${server.port}`);
+	// Serving first; then catch up from S3, then listen for updates.
+	if (poller) {
+		await poller.check();
+		poller.start(config.s3PollSeconds);
+	}
+	listener?.start();
 	return await stopped;
 }
 

@@ -3,7 +3,7 @@
  * hosts, the SDK's endpoint overrides, and S3 object URLs (virtual-hosted or path-style).
  */
 
-export const REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+export const REGION_PATTERN = /^[a-z]{2,4}(?:-[a-z]+)+-\d+$/;
 
 /** The DNS suffix of a region's partition. */
 export function dnsSuffix(region: string): string {

@@ -7,13 +7,16 @@ import { type InvalidEntries, loadRegistryFile, RegistryLoadError } from "./load
 export interface LoadRequest {
 	path: string;
 	invalidEntries: InvalidEntries;
+	/** How messages name the data (default: the path). */
+	name?: string;
 }
 
 declare const self: Worker;
 
 self.onmessage = async (event: MessageEvent<LoadRequest>) => {
 	try {
-		const data = await loadRegistryFile(event.data.path, { invalidEntries: event.data.invalidEntries });
+		const { path, invalidEntries, name } = event.data;
+		const data = await loadRegistryFile(path, { invalidEntries, name });
 		const transfer = [data.arena.buffer, data.offsets.buffer, data.status.buffer, data.latest.buffer];
 		self.postMessage({ ok: true, data }, transfer as ArrayBuffer[]);
 	} catch (err) {

@@ -531,6 +531,8 @@ export function summariseWarnings(report: LoadReport): { message: string; count:
 
 export interface LoadFileOptions {
 	invalidEntries: InvalidEntries;
+	/** How messages and /health name the data (default: the path), e.g. the S3 object it came from. */
+	name?: string;
 }
 
 /** Reads, parses and validates a registry file. Throws RegistryLoadError naming the file. */
@@ -547,7 +549,11 @@ export async function loadRegistryFile(path: string, options: LoadFileOptions): 
 			code === "ENOENT" ? `${path}: no such file` : `${path}: cannot read: ${(err as Error).message}`,
 		);
 	}
-	return loadRegistryBytes(bytes, { file: path, mtime, invalidEntries: options.invalidEntries });
+	return loadRegistryBytes(bytes, {
+		file: options.name ?? path,
+		mtime,
+		invalidEntries: options.invalidEntries,
+	});
 }
 
 export function loadRegistryBytes(

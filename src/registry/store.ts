@@ -72,10 +72,27 @@ export class RegistryStore {
 		return this.options.path;
 	}
 
-	/** Replaces the served data with data built elsewhere (e.g. a validated download). */
+	/** Builds snapshot data from a file without serving it (a download is validated first). */
+	build(path: string, name?: string): Promise<SnapshotData> {
+		const { invalidEntries } = this.options;
+		return this.options.useWorker === false
+			? loadRegistryFile(path, { invalidEntries, name })
+			: loadInWorker({ path, invalidEntries, name }, this.options.workerUrl);
+	}
+
+	/** Serves `data` from now on: one reference assignment. */
 	swap(data: SnapshotData): Snapshot {
 		this.current = new Snapshot(data);
 		return this.current;
+	}
+
+	/** Records a load that happened elsewhere (the sync), for /health and /metrics. */
+	record(outcome: LoadOutcome): void {
+		this.lastLoad = outcome;
+		if (outcome.ok) {
+			this.loads.success++;
+			this.lastDurationMs = outcome.durationMs;
+		} else this.loads.failure++;
 	}
 
 	/** Loads the file and swaps it in; on failure the served data stays as it was, and this rejects. */
@@ -101,40 +118,40 @@ export class RegistryStore {
 	}
 
 	private async loadOnce(): Promise<Snapshot> {
-		const { path, invalidEntries, log } = this.options;
+		const { path } = this.options;
 		const started = performance.now();
 		const at = new Date().toISOString();
 		try {
-			const data =
-				this.options.useWorker === false
-					? await loadRegistryFile(path, { invalidEntries })
-					: await loadInWorker({ path, invalidEntries }, this.options.workerUrl);
+			const data = await this.build(path);
 			const snapshot = this.swap(data);
 			const durationMs = Math.round(performance.now() - started);
-			this.lastDurationMs = durationMs;
-			this.lastLoad = { at, ok: true, durationMs };
-			this.loads.success++;
-			const r = data.report;
-			log.info(`Loaded ${data.count} entries (${data.nameCount} servers) from ${path}`, {
-				shape: data.shape,
-				ms: durationMs,
-				skipped: r.skipped || undefined,
-				warnings: r.warnings.length || undefined,
-			});
-			if (r.skipped > 0) {
-				log.warn(`Skipped ${r.skipped} invalid entries of ${path} (MCP_REGISTRY_INVALID_ENTRIES=skip)`);
-				for (const line of describeErrors(r).split("\n").slice(1)) log.warn(line.trim());
-			}
-			for (const w of summariseWarnings(r)) {
-				log.warn(`${w.count} ${w.count === 1 ? "entry" : "entries"}: ${w.message}`, { first: w.first });
-			}
+			this.record({ at, ok: true, durationMs });
+			this.logReport(data);
 			return snapshot;
 		} catch (err) {
 			const durationMs = Math.round(performance.now() - started);
-			const message = (err as Error).message;
-			this.lastLoad = { at, ok: false, durationMs, error: message };
-			this.loads.failure++;
+			this.record({ at, ok: false, durationMs, error: (err as Error).message });
 			throw err;
+		}
+	}
+
+	/** Logs a successful load: counts, skipped entries, warnings grouped by kind. */
+	logReport(data: SnapshotData): void {
+		const { log } = this.options;
+		const path = data.source;
+		const r = data.report;
+		log.info(`Loaded ${data.count} entries (${data.nameCount} servers) from ${path}`, {
+			shape: data.shape,
+			ms: this.lastDurationMs,
+			skipped: r.skipped || undefined,
+			warnings: r.warnings.length || undefined,
+		});
+		if (r.skipped > 0) {
+			log.warn(`Skipped ${r.skipped} invalid entries of ${path} (MCP_REGISTRY_INVALID_ENTRIES=skip)`);
+			for (const line of describeErrors(r).split("\n").slice(1)) log.warn(line.trim());
+		}
+		for (const w of summariseWarnings(r)) {
+			log.warn(`${w.count} ${w.count === 1 ? "entry" : "entries"}: ${w.message}`, { first: w.first });
 		}
 	}
 }

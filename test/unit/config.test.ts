@@ -51,6 +51,8 @@ describe("loadConfig defaults", () => {
 			awsRegion: undefined,
 			s3Url: undefined,
 			s3PollSeconds: 0,
+			s3ForcePathStyle: false,
+			sqsRetryDelaySeconds: 30,
 		});
 		expect(warnings).toEqual([]);
 		expect(ignored).toEqual([]);
