@@ -26,7 +26,11 @@ async function measure(script: string): Promise<Sample[]> {
 	const out: Sample[] = [];
 	for (let i = 0; i < runs; i++) {
 		const t = performance.now();
-		const p = Bun.spawn([process.execPath, join(import.meta.dir, "cold", script)], { env, stdout: "pipe", stderr: "inherit" });
+		const p = Bun.spawn([process.execPath, join(import.meta.dir, "cold", script)], {
+			env,
+			stdout: "pipe",
+			stderr: "inherit",
+		});
 		const text = await new Response(p.stdout).text();
 		await p.exited;
 		out.push({ ...(JSON.parse(text) as Omit<Sample, "wallMs">), wallMs: performance.now() - t });
@@ -39,8 +43,12 @@ const sdk = await measure("sdk.ts");
 await s3.close();
 const row = (name: string, s: Sample[]) =>
 	`| ${name} | ${median(s.map((x) => x.importMs)).toFixed(1)} | ${median(s.map((x) => x.requestMs)).toFixed(1)} | ${median(s.map((x) => x.totalMs)).toFixed(1)} | ${median(s.map((x) => x.wallMs)).toFixed(1)} |`;
-console.log(`| client | import ms | first signed GetObject ms | import + request from process start ms | process wall ms |`);
+console.log(
+	`| client | import ms | first signed GetObject ms | import + request from process start ms | process wall ms |`,
+);
 console.log(`| --- | ---: | ---: | ---: | ---: |`);
 console.log(row("registry src/aws (aws4fetch)", ours));
 console.log(row("AWS SDK v3 client-s3 + client-sqs", sdk));
-console.log(`\nratio (SDK / ours), import + first request: ${(median(sdk.map((x) => x.totalMs)) / median(ours.map((x) => x.totalMs))).toFixed(1)}×; runs: ${runs}`);
+console.log(
+	`\nratio (SDK / ours), import + first request: ${(median(sdk.map((x) => x.totalMs)) / median(ours.map((x) => x.totalMs))).toFixed(1)}×; runs: ${runs}`,
+);

@@ -165,7 +165,7 @@ export async function main(argv: string[]): Promise<number> {
 	const applyContext: ApplyContext | undefined = aws
 		? { s3: aws.s3, store, target: config.jsonFilePath, maxBytes: config.s3MaxBytes, log }
 		: undefined;
-	if (applyContext) await removeLeftoverTempFiles(config.jsonFilePath, log);
+	await removeLeftoverTempFiles(config.jsonFilePath, log);
 	const seedFromS3 =
 		applyContext && seedRef
 			? async () => {

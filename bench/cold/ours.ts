@@ -12,4 +12,5 @@ let bytes = 0;
 await s3.getObject({ bucket: "registry", key: "cold.json" }, { write: (c) => void (bytes += c.byteLength) });
 const t2 = performance.now();
 console.log(JSON.stringify({ importMs: t1 - t0, requestMs: t2 - t1, totalMs: t2, bytes }));
+
 export {};

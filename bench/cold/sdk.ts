@@ -8,4 +8,5 @@ const out = await s3.send(new GetObjectCommand({ Bucket: "registry", Key: "cold.
 const bytes = (await out.Body?.transformToByteArray())?.byteLength ?? 0;
 const t2 = performance.now();
 console.log(JSON.stringify({ importMs: t1 - t0, requestMs: t2 - t1, totalMs: t2, bytes }));
+
 export {};

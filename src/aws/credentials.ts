@@ -88,6 +88,7 @@ function parseExpiration(value: unknown, what: string): Date | undefined {
 }
 
 function environmentSource(o: ChainOptions): CredentialSource {
+	let warned = false;
 	return {
 		name: "environment",
 		async resolve() {
@@ -95,8 +96,10 @@ function environmentSource(o: ChainOptions): CredentialSource {
 			const id = env.AWS_ACCESS_KEY_ID;
 			const secret = env.AWS_SECRET_ACCESS_KEY;
 			if (env.AWS_PROFILE) {
-				if (id || secret)
+				if ((id || secret) && !warned) {
+					warned = true;
 					o.warn?.("AWS_PROFILE and AWS_ACCESS_KEY_ID are both set: using the profile, as the AWS SDK does");
+				}
 				throw new SourceSkipped("AWS_PROFILE is set");
 			}
 			if (!id && !secret) throw new SourceSkipped("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set");

@@ -72,12 +72,12 @@ export function parseS3Url(input: string): S3Location {
 	}
 	const versionId = url.searchParams.get("versionId") ?? undefined;
 	if (url.protocol === "s3:") {
-		// The WHATWG parser treats s3: as opaque; read bucket and key from the raw text.
-		const m = /^s3:\/\/([^/?#]+)\/([^?#]*)/i.exec(input);
+		// An s3:// URI carries the key as it is (as the AWS CLI reads it): no percent-decoding,
+		// `?` and `#` literal; only a trailing `?versionId=…` selects a version.
+		const m = /^s3:\/\/([^/]+)\/(.*?)(?:\?versionId=([^&#]+))?$/is.exec(input);
 		if (!m?.[1]) throw new S3UrlError(input, "expected s3://bucket/key");
 		if (!m[2]) throw new S3UrlError(input, "the key is empty");
-		// An s3:// URI carries the key as it is (as the AWS CLI reads it): no percent-decoding.
-		return { bucket: m[1], key: m[2], ...(versionId ? { versionId } : {}) };
+		return { bucket: m[1], key: m[2], ...(m[3] ? { versionId: decodeOnce(input, m[3]) } : {}) };
 	}
 	if (url.protocol !== "https:") throw new S3UrlError(input, "expected an s3:// or https:// URL");
 	const host = url.hostname.toLowerCase();
@@ -99,7 +99,8 @@ export function parseS3Url(input: string): S3Location {
 	}
 	region ??= suffix[0].endsWith(".cn") ? undefined : "us-east-1";
 	if (region === undefined) throw new S3UrlError(input, "a China-partition URL must name its region");
-	const path = url.pathname;
+	// The raw path: URL parsing would resolve "." and ".." segments into another key.
+	const path = /^https:\/\/[^/?#]*(\/[^?#]*)/i.exec(input)?.[1] ?? "/";
 	let bucket: string;
 	let rawKey: string;
 	if (j >= 0) {
@@ -113,7 +114,11 @@ export function parseS3Url(input: string): S3Location {
 	}
 	if (!bucket) throw new S3UrlError(input, "the bucket is empty");
 	if (!rawKey) throw new S3UrlError(input, "the key is empty");
-	return { bucket, key: decodeOnce(input, rawKey), region, ...(versionId ? { versionId } : {}) };
+	const key = decodeOnce(input, rawKey);
+	if (key.split("/").some((seg) => seg === "." || seg === "..")) {
+		throw new S3UrlError(input, 'the key has a "." or ".." segment, which an S3 URL cannot fetch');
+	}
+	return { bucket, key, region, ...(versionId ? { versionId } : {}) };
 }
 
 function decodeOnce(input: string, raw: string): string {

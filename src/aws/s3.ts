@@ -114,8 +114,9 @@ export class S3Client {
 		let sent = await this.request(r, region);
 		if (isRegionRedirect(sent.response)) {
 			const next = sent.response.headers.get("x-amz-bucket-region") as string;
-			await sent.response.body?.cancel();
+			// Sent to the region it names already: not a redirect to follow; report S3's own error.
 			if (next === region) throw await parseS3Error(sent.response, what);
+			await sent.response.body?.cancel();
 			this.bucketRegions.set(r.bucket, next);
 			region = next;
 			sent = await this.request(r, region);
@@ -176,11 +177,22 @@ export class S3Client {
 		let bytes = 0;
 		const reader = res.body?.getReader();
 		const idleMs = r.idleTimeoutMs ?? 60_000;
+		// The caller's signal must reach the body too: a stop ends a stalled download at once.
+		let onAbort: (() => void) | undefined;
+		const aborted = new Promise<never>((_, reject) => {
+			if (!r.signal) return;
+			onAbort = () =>
+				reject(r.signal?.reason ?? new DOMException("The operation was aborted.", "AbortError"));
+			if (r.signal.aborted) onAbort();
+			else r.signal.addEventListener("abort", onAbort, { once: true });
+		});
+		aborted.catch(() => {});
 		try {
 			while (reader) {
 				let idle: ReturnType<typeof setTimeout> | undefined;
 				const next = await Promise.race([
 					reader.read(),
+					aborted,
 					new Promise<never>((_, reject) => {
 						idle = setTimeout(() => reject(fail("TimeoutError", `no data for ${idleMs} ms`, true)), idleMs);
 					}),
@@ -199,7 +211,7 @@ export class S3Client {
 			sent.abort(err);
 			await reader?.cancel().catch(() => {});
 			if (err instanceof AwsError) throw err;
-			if (r.signal?.aborted) throw err;
+			if (r.signal?.aborted) throw r.signal.reason ?? err;
 			throw new AwsError(
 				`S3 GetObject ${what}: the body broke off after ${bytes} bytes: ${(err as Error).message}`,
 				{
@@ -211,6 +223,7 @@ export class S3Client {
 				{ cause: err },
 			);
 		}
+		if (onAbort) r.signal?.removeEventListener("abort", onAbort);
 		if (expected !== undefined && bytes !== expected) {
 			throw fail("IncompleteBody", `received ${bytes} bytes, Content-Length said ${expected}`, true);
 		}

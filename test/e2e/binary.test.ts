@@ -5,18 +5,15 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BUN, cleanEnv, ROOT, type RunningRegistry, startRegistry, tempDir } from "../support/process.ts";
+import { buildBinary } from "../support/binary.ts";
+import { cleanEnv, ROOT, type RunningRegistry, startRegistry, tempDir } from "../support/process.ts";
 
 const work = tempDir("registry-e2e-");
-const binary = join(work.path, "registry");
+let binary = "";
 const running: RunningRegistry[] = [];
 
-beforeAll(() => {
-	const build = Bun.spawnSync([BUN, join(ROOT, "scripts", "build.ts"), "--outfile", binary], {
-		cwd: ROOT,
-		env: { ...cleanEnv(), BUILD_VERSION: "9.9.9-test", BUILD_TIME: "2026-11-25T00:00:00Z" },
-	});
-	if (build.exitCode !== 0) throw new Error(`build failed:\n${build.stderr.toString()}`);
+beforeAll(async () => {
+	binary = await buildBinary();
 }, 120_000);
 
 afterAll(async () => {
