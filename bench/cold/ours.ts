@@ -9,7 +9,14 @@ const env = { ...process.env };
 const http = new AwsHttp({ credentials: CredentialProvider.chain({ env }) });
 const s3 = new S3Client({ http, env, fallbackRegion: async () => "us-east-1" });
 let bytes = 0;
-await s3.getObject({ bucket: "registry", key: "cold.json" }, { write: (c) => void (bytes += c.byteLength) });
+await s3.getObject(
+	{ bucket: "registry", key: "cold.json" },
+	{
+		write: (c) => {
+			bytes += c.byteLength;
+		},
+	},
+);
 const t2 = performance.now();
 console.log(JSON.stringify({ importMs: t1 - t0, requestMs: t2 - t1, totalMs: t2, bytes }));
 

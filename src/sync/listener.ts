@@ -318,7 +318,7 @@ export function latestPerKey(refs: ObjectRef[]): ObjectRef[] {
 	for (const ref of refs) {
 		const k = `${ref.bucket}/${ref.key}`;
 		const prev = byKey.get(k);
-		if (!prev || !prev.sequencer || !ref.sequencer || compareSequencers(ref.sequencer, prev.sequencer) >= 0) {
+		if (!prev?.sequencer || !ref.sequencer || compareSequencers(ref.sequencer, prev.sequencer) >= 0) {
 			byKey.delete(k);
 			byKey.set(k, ref);
 		}
