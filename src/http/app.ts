@@ -243,6 +243,7 @@ export function createApp(options: AppOptions): App {
 				entries: d.count,
 				names: d.nameCount,
 				loaded_at: d.loadedAt,
+				age_seconds: Math.max(0, Math.round((Date.now() - Date.parse(d.loadedAt)) / 1000)),
 				source: d.source,
 				content_hash: d.contentHash ? `sha256:${d.contentHash}` : "",
 				bytes: d.fileBytes,
@@ -303,6 +304,12 @@ export function createApp(options: AppOptions): App {
 					help: "When the served data was loaded (Unix time).",
 					type: "gauge",
 					samples: [[undefined, Date.parse(d.loadedAt) / 1000]],
+				},
+				{
+					name: "registry_data_age_seconds",
+					help: "Seconds since the served data was loaded.",
+					type: "gauge",
+					samples: [[undefined, Math.max(0, (Date.now() - Date.parse(d.loadedAt)) / 1000)]],
 				},
 				{
 					name: "registry_last_load_duration_seconds",

@@ -244,8 +244,13 @@ describe("each message kind", () => {
 		});
 		expect(count(s.registry.logs(), "Deleted message from queue")).toBe(cases.length);
 		const health = (await (await fetch(`${s.registry.base}/v0/health`)).json()) as {
-			sync: { enabled: boolean; running: boolean; messages: Record<string, number> };
+			data: { age_seconds: number; source: string };
+			sync: { enabled: boolean; running: boolean; messages: Record<string, number>; last_success_at: string };
 		};
+		expect(health.data.age_seconds).toBeGreaterThanOrEqual(0);
+		expect(health.data.age_seconds).toBeLessThan(30);
+		expect(health.data.source).toBe("s3://registry/events/eventbridge.json");
+		expect(Date.parse(health.sync.last_success_at)).toBeGreaterThan(Date.now() - 60_000);
 		expect(health.sync.enabled).toBe(true);
 		expect(health.sync.running).toBe(true);
 		expect(health.sync.messages).toEqual({
@@ -257,6 +262,8 @@ describe("each message kind", () => {
 		const metrics = await (await fetch(`${s.registry.base}/metrics`)).text();
 		expect(metrics).toContain(`registry_sync_messages_total{result="applied"} ${cases.length}`);
 		expect(metrics).toContain("registry_sync_running 1");
+		expect(metrics).toMatch(/^registry_data_age_seconds \d/m);
+		expect(metrics).toMatch(/^registry_sync_last_success_timestamp_seconds 1\d{9}/m);
 	}, 60_000);
 
 	test("the six log lines appear in order with the bucket, key, path and byte count", async () => {
