@@ -295,14 +295,14 @@ export const VARIABLES: VariableSpec[] = [
 		key: "awsRegion",
 		name: "AWS_REGION",
 		default: undefined,
-		accepts: "an AWS region name such as us-east-1",
+		accepts: "an AWS region name such as us-east-1 (or a name such as auto for S3-compatible stores)",
 		description: "Fallback region when neither the URL nor AWS_REGION / the AWS profile gives one.",
 		schema: v.union([
 			v.pipe(
 				v.literal(""),
 				v.transform(() => undefined),
 			),
-			v.pipe(v.string(), v.regex(/^[a-z]{2}(-[a-z]+)+-\d+$/)),
+			v.pipe(v.string(), v.regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/)),
 		]),
 	}),
 	spec({

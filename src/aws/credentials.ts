@@ -4,7 +4,7 @@
  * container credentials, EC2 instance metadata. Cached, refreshed before they expire.
  * Secret values never appear in a message, a log line or an inspected object.
  */
-import { exec } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { stsEndpoint } from "./endpoints.ts";
 import { AwsError, xmlText } from "./errors.ts";
@@ -182,15 +182,33 @@ export async function assumeRoleWithWebIdentity(
 	});
 }
 
+/** Runs a credential_process through the shell; on timeout its whole process group is killed. */
 function runProcess(command: string, timeoutMs: number): Promise<string> {
 	return new Promise((resolve, reject) => {
-		exec(command, { timeout: timeoutMs, maxBuffer: 1024 * 1024 }, (err, stdout) => {
-			if (err) {
-				const e = err as Error & { killed?: boolean; code?: number };
-				reject(
-					new Error(e.killed ? `timed out after ${timeoutMs} ms` : `exited with ${e.code ?? "an error"}`),
-				);
-			} else resolve(stdout);
+		const child = spawn("/bin/sh", ["-c", command], { detached: true, stdio: ["ignore", "pipe", "ignore"] });
+		let out = "";
+		let size = 0;
+		child.stdout?.on("data", (chunk: Buffer) => {
+			size += chunk.length;
+			if (size <= 1024 * 1024) out += chunk.toString("utf8");
+		});
+		const killGroup = () => {
+			try {
+				if (child.pid) process.kill(-child.pid, "SIGKILL");
+			} catch {}
+		};
+		const timer = setTimeout(() => {
+			killGroup();
+			reject(new Error(`timed out after ${timeoutMs} ms`));
+		}, timeoutMs);
+		child.on("error", (err) => {
+			clearTimeout(timer);
+			reject(new Error(`could not start: ${err.message}`));
+		});
+		child.on("close", (code) => {
+			clearTimeout(timer);
+			if (code === 0) resolve(out);
+			else reject(new Error(`exited with ${code ?? "a signal"}`));
 		});
 	});
 }
@@ -392,6 +410,10 @@ function imdsSource(o: ChainOptions): CredentialSource {
 		name: "EC2 instance metadata",
 		async resolve() {
 			if (imdsDisabled(o.env)) throw new SourceSkipped("AWS_EC2_METADATA_DISABLED is set");
+			// As the AWS SDK: where container credentials are configured, instance metadata is not tried.
+			if (o.env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || o.env.AWS_CONTAINER_CREDENTIALS_FULL_URI) {
+				throw new SourceSkipped("container credentials are configured, so instance metadata is not tried");
+			}
 			try {
 				const role = (await imds.get("/latest/meta-data/iam/security-credentials/"))
 					.trim()
