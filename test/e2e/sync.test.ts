@@ -545,3 +545,112 @@ describe("crashes and signals", () => {
 		expect(await queueDepth(s.queueUrl)).toEqual({ visible: 0, inFlight: 0 });
 	}, 30_000);
 });
+
+describe("S3_URL bootstrap and polling, s3:// seeds", () => {
+	test("a new replica fetches S3_URL at start and polls it with If-None-Match", async () => {
+		const d = tempDir("registry-poll-");
+		dirs.push(d);
+		const file = join(d.path, "registry.json");
+		writeFileSync(file, registryJson("io.github.e2e/stale"));
+		await s3.put("poll/registry.json", registryJson("io.github.e2e/bootstrapped"));
+		const r = await startRegistry({
+			cmd: [binary],
+			cwd: d.path,
+			env: {
+				HOME: d.path,
+				AWS_ACCESS_KEY_ID: DEFAULT_KEYS.accessKeyId,
+				AWS_SECRET_ACCESS_KEY: DEFAULT_KEYS.secretAccessKey,
+				AWS_REGION: "us-east-1",
+				AWS_ENDPOINT_URL_S3: s3.endpoint,
+				AWS_EC2_METADATA_DISABLED: "true",
+				MCP_REGISTRY_JSON_FILE_PATH: file,
+				MCP_REGISTRY_S3_URL: "s3://registry/poll/registry.json",
+				MCP_REGISTRY_S3_POLL_SECONDS: "1",
+			},
+		});
+		running.push(r);
+		await until("the bootstrap", async () => (await served(r.base)).includes("io.github.e2e/bootstrapped"));
+		// The next polls are conditional: unchanged, nothing is rewritten.
+		await r.waitForLog("s3://registry/poll/registry.json unchanged: S3 answered 304", 10_000);
+		expect(count(r.logs(), "Database reloaded successfully")).toBe(1);
+		await s3.put("poll/registry.json", registryJson("io.github.e2e/polled"));
+		await until(
+			"the polled update",
+			async () => (await served(r.base)).includes("io.github.e2e/polled"),
+			10_000,
+		);
+		expect(readFileSync(file, "utf8")).toBe(registryJson("io.github.e2e/polled"));
+		const health = (await (await fetch(`${r.base}/v0/health`)).json()) as {
+			sync: { enabled: boolean; s3_url: { url: string; last_check_at: string } };
+		};
+		expect(health.sync.enabled).toBe(false);
+		expect(health.sync.s3_url.url).toBe("s3://registry/poll/registry.json");
+	}, 30_000);
+
+	test("MCP_REGISTRY_SEED_FROM=s3://… writes the registry file when there is none", async () => {
+		const d = tempDir("registry-seed-");
+		dirs.push(d);
+		const file = join(d.path, "registry.json");
+		const content = registryJson("io.github.e2e/seeded-from-s3");
+		await s3.put("seed/registry.json", content);
+		const r = await startRegistry({
+			cmd: [binary],
+			cwd: d.path,
+			env: {
+				HOME: d.path,
+				AWS_ACCESS_KEY_ID: DEFAULT_KEYS.accessKeyId,
+				AWS_SECRET_ACCESS_KEY: DEFAULT_KEYS.secretAccessKey,
+				AWS_REGION: "us-east-1",
+				AWS_ENDPOINT_URL_S3: s3.endpoint,
+				AWS_EC2_METADATA_DISABLED: "true",
+				MCP_REGISTRY_JSON_FILE_PATH: file,
+				MCP_REGISTRY_SEED_FROM: "s3://registry/seed/registry.json",
+			},
+		});
+		running.push(r);
+		expect(await served(r.base)).toEqual(["io.github.e2e/seeded-from-s3"]);
+		expect(readFileSync(file, "utf8")).toBe(content);
+		expect(tempFiles(d.path)).toEqual([]);
+	});
+});
+
+describe("ordering", () => {
+	test("a batch is processed one message at a time, oldest SentTimestamp first", async () => {
+		const s = await site({ env: { MCP_REGISTRY_SQS_MAX_MESSAGES: "10" } });
+		for (const k of ["a", "b", "c"])
+			await s3.put(`order/${k}.json`, registryJson(`io.github.e2e/order-${k}`));
+		const message = (k: string, sent: number) => {
+			const body = JSON.stringify({ s3_url: `s3://registry/order/${k}.json` });
+			return {
+				MessageId: `00000000-0000-4000-8000-00000000000${sent}`,
+				ReceiptHandle: `handle-${k}`,
+				MD5OfBody: createHash("md5").update(body).digest("hex"),
+				Body: body,
+				Attributes: { ApproximateReceiveCount: "1", SentTimestamp: String(1_700_000_000_000 + sent) },
+			};
+		};
+		let served_ = false;
+		sqs.intercept((r) => {
+			if (r.body.QueueUrl !== s.queueUrl) return undefined;
+			if (r.target === "AmazonSQS.ReceiveMessage" && !served_) {
+				served_ = true;
+				// Out of order on purpose: c was sent last, a first.
+				return Response.json({ Messages: [message("c", 3), message("a", 1), message("b", 2)] });
+			}
+			if (r.target === "AmazonSQS.DeleteMessage" || r.target === "AmazonSQS.ChangeMessageVisibility") {
+				return Response.json({});
+			}
+			return undefined;
+		});
+		try {
+			await until("three deletes", async () => count(s.registry.logs(), "Deleted message from queue") === 3);
+			const order = [...s.registry.logs().matchAll(/Downloading s3:\/\/registry\/order\/(\w)\.json/g)].map(
+				(m) => m[1],
+			);
+			expect(order).toEqual(["a", "b", "c"]);
+			expect(await served(s.registry.base)).toEqual(["io.github.e2e/order-c"]);
+		} finally {
+			sqs.intercept(undefined);
+		}
+	});
+});
