@@ -9,6 +9,7 @@ import { S3Client } from "./aws/s3.ts";
 import { AwsHttp } from "./aws/signed-fetch.ts";
 import { SqsClient } from "./aws/sqs.ts";
 import { buildInfo } from "./build-info.ts";
+import { healthcheckCommand, validateCommand } from "./cli.ts";
 import { type Config, ConfigError, describeVariables, loadConfig } from "./config.ts";
 import { createApp } from "./http/app.ts";
 import { createLogger, type Logger } from "./log.ts";
@@ -24,9 +25,13 @@ const USAGE = `registry — a read-only MCP Registry server (the API of modelcon
 under /v0 and /v0.1), served from a registry file and kept current from S3 via SQS.
 
 Usage:
-  registry [serve]      serve the registry (the default)
-  registry --version    print the version and exit
-  registry --help       print this help and exit
+  registry [serve]                   serve the registry (the default)
+  registry validate [--format json] FILE...
+                                     check registry files with the server's own rules
+  registry healthcheck [URL]         exit 0 when the running server is healthy
+                                     (default URL: /v0/health at MCP_REGISTRY_SERVER_ADDRESS)
+  registry --version                 print the version and exit
+  registry --help                    print this help and exit
 
 Signals: SIGHUP reloads the registry file; SIGTERM and SIGINT stop gracefully.
 
@@ -111,7 +116,16 @@ async function prepareData(
 }
 
 export async function main(argv: string[]): Promise<number> {
-	const args = argv.filter((a) => a !== "serve");
+	const write = (text: string) => void process.stdout.write(text);
+	if (argv[0] === "validate") return validateCommand(argv.slice(1), write);
+	if (argv[0] === "healthcheck") {
+		let address = { hostname: "127.0.0.1", port: 8080 };
+		try {
+			address = loadConfig(process.env).config.serverAddress;
+		} catch {}
+		return healthcheckCommand(argv.slice(1), address, write);
+	}
+	const args = argv[0] === "serve" ? argv.slice(1) : argv;
 	if (args.includes("--help") || args.includes("-h")) {
 		process.stdout.write(helpText());
 		return 0;
