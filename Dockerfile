@@ -23,4 +23,6 @@ ENV MCP_REGISTRY_JSON_FILE_PATH=/data/registry.json \
 VOLUME /data
 EXPOSE 8080
 USER nonroot
+# No curl in the image: the binary checks its own /v0/health.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["/usr/local/bin/registry", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/registry"]

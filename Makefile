@@ -7,18 +7,24 @@ SHELL := /bin/bash
 BUN := $(shell command -v bun 2>/dev/null || echo node_modules/.bin/bun)
 INSTALLED := node_modules/.installed
 
-.PHONY: run test build check format bench clean install
+.PHONY: run test build dist check format bench clean install
 
 run: $(INSTALLED)
 	$(BUN) src/main.ts
 
+# Every test, then the container image check (chroot as the image's user; needs root, says so otherwise).
 test: $(INSTALLED)
 	$(BUN) test
+	$(BUN) scripts/container-check.ts
 
 build: bin/registry
 
 bin/registry: $(INSTALLED) $(shell find src -type f) package.json
 	$(BUN) scripts/build.ts --outfile $@
+
+# Release binaries for every platform, with SHA256SUMS.
+dist: $(INSTALLED)
+	$(BUN) scripts/dist.ts dist
 
 check: $(INSTALLED)
 	node_modules/.bin/biome check .

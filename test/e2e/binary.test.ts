@@ -56,6 +56,25 @@ describe("bin/registry", () => {
 		expect(await r.stop()).toBe(0);
 	});
 
+	test("needs nothing from its environment: no PATH, no HOME, an empty working directory", async () => {
+		const empty = join(work.path, "empty");
+		mkdirSync(empty);
+		const r = await startRegistry({
+			cmd: [binary],
+			cwd: empty,
+			env: {},
+			bareEnv: { MCP_REGISTRY_SERVER_ADDRESS: "127.0.0.1:0" },
+		});
+		running.push(r);
+		const health = (await (await fetch(`${r.base}/v0/health`)).json()) as {
+			status: string;
+			data: { entries: number };
+		};
+		expect(health).toMatchObject({ status: "ok", data: { entries: 0 } });
+		expect(r.logs()).toContain("Registry file data/registry.json does not exist");
+		expect(await r.stop()).toBe(0);
+	});
+
 	test("--version and --help answer without starting a server", () => {
 		const v = Bun.spawnSync([binary, "--version"], { env: cleanEnv() });
 		expect(v.exitCode).toBe(0);

@@ -27,6 +27,8 @@ export interface StartOptions {
 	cwd?: string;
 	/** Wait for the listening line (default) or only for exit. */
 	expectListening?: boolean;
+	/** The whole environment, nothing inherited (as `env -i`); overrides `env`. */
+	bareEnv?: Record<string, string>;
 }
 
 /** A clean environment: no MCP_REGISTRY_* or AWS_* from the outside. */
@@ -41,7 +43,7 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
 export async function startRegistry(options: StartOptions = {}): Promise<RunningRegistry> {
 	const proc = Bun.spawn(options.cmd ?? [BUN, join(ROOT, "src", "main.ts")], {
 		cwd: options.cwd ?? ROOT,
-		env: cleanEnv(options.env),
+		env: options.bareEnv ?? cleanEnv(options.env),
 		stdin: "ignore",
 		stdout: "pipe",
 		stderr: "pipe",

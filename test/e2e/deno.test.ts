@@ -1,0 +1,108 @@
+/**
+ * The same src/ under Deno (installed from npm as a dev dependency): serving, SIGHUP reload,
+ * and one update through the SQS → S3 pipeline. Bun-only APIs stay behind src/runtime.ts.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { DEFAULT_KEYS, type S3Server, type SqsServer, startS3, startSqs } from "../support/aws-servers.ts";
+import { ROOT, type RunningRegistry, startRegistry, tempDir } from "../support/process.ts";
+
+const DENO = join(ROOT, "node_modules", ".bin", "deno");
+/** The permissions the README lists for running under Deno. */
+export const DENO_PERMISSIONS = [
+	"--allow-net",
+	"--allow-read",
+	"--allow-write",
+	"--allow-env",
+	"--allow-sys",
+	"--allow-run",
+];
+
+let s3: S3Server;
+let sqs: SqsServer;
+const work = tempDir("registry-deno-");
+const running: RunningRegistry[] = [];
+
+beforeAll(async () => {
+	[s3, sqs] = await Promise.all([startS3(), startSqs()]);
+});
+
+afterAll(async () => {
+	for (const r of running) await r.stop("SIGKILL");
+	await s3?.close();
+	await sqs?.close();
+	work.cleanup();
+});
+
+const SCHEMA = "https://static.modelcontextprotocol.io/schemas/2025-10-17/server.schema.json";
+const registry = (name: string, version = "1.0.0") =>
+	JSON.stringify([{ $schema: SCHEMA, name, description: `The ${name} server`, version }]);
+
+describe("under Deno", () => {
+	test("serves health, a list page and a version lookup; SIGHUP reloads; an S3 update arrives by SQS", async () => {
+		const file = join(work.path, "registry.json");
+		writeFileSync(file, registry("io.github.deno/first", "1.2.3"));
+		const queueUrl = await sqs.createQueue("deno");
+		const r = await startRegistry({
+			cmd: [DENO, "run", ...DENO_PERMISSIONS, join(ROOT, "src", "main.ts")],
+			env: {
+				HOME: work.path,
+				NO_COLOR: "1",
+				AWS_ACCESS_KEY_ID: DEFAULT_KEYS.accessKeyId,
+				AWS_SECRET_ACCESS_KEY: DEFAULT_KEYS.secretAccessKey,
+				AWS_REGION: "us-east-1",
+				AWS_ENDPOINT_URL_S3: s3.endpoint,
+				AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+				AWS_EC2_METADATA_DISABLED: "true",
+				MCP_REGISTRY_JSON_FILE_PATH: file,
+				MCP_REGISTRY_SQS_ENABLED: "true",
+				MCP_REGISTRY_SQS_QUEUE_URL: queueUrl,
+				MCP_REGISTRY_SQS_WAIT_TIME_SECONDS: "1",
+			},
+		});
+		running.push(r);
+
+		const health = (await (await fetch(`${r.base}/v0/health`)).json()) as {
+			status: string;
+			data: { entries: number };
+		};
+		expect(health).toMatchObject({ status: "ok", data: { entries: 1 } });
+		const list = (await (await fetch(`${r.base}/v0.1/servers?limit=5`)).json()) as {
+			servers: { server: { name: string } }[];
+			metadata: { count: number };
+		};
+		expect(list.metadata.count).toBe(1);
+		expect(list.servers[0]?.server.name).toBe("io.github.deno/first");
+		const latest = await fetch(`${r.base}/v0.1/servers/io.github.deno%2Ffirst/versions/latest`);
+		expect(latest.status).toBe(200);
+		expect(((await latest.json()) as { server: { version: string } }).server.version).toBe("1.2.3");
+		const exact = await fetch(`${r.base}/v0.1/servers/io.github.deno%2Ffirst/versions/1.2.3`);
+		expect(exact.status).toBe(200);
+		expect(exact.headers.get("etag")).toMatch(/^"[A-Za-z0-9_-]+"$/);
+
+		writeFileSync(file, registry("io.github.deno/reloaded"));
+		r.proc.kill("SIGHUP");
+		await r.waitForLog("Loaded 1 entries (1 servers) from");
+		const deadline = Date.now() + 10_000;
+		let names: string[] = [];
+		while (Date.now() < deadline) {
+			const body = (await (await fetch(`${r.base}/v0.1/servers`)).json()) as {
+				servers: { server: { name: string } }[];
+			};
+			names = body.servers.map((s) => s.server.name);
+			if (names.includes("io.github.deno/reloaded")) break;
+			await Bun.sleep(50);
+		}
+		expect(names).toEqual(["io.github.deno/reloaded"]);
+
+		await s3.put("deno/registry.json", registry("io.github.deno/from-s3"));
+		await sqs.send(queueUrl, JSON.stringify({ s3_url: "s3://registry/deno/registry.json" }));
+		await r.waitForLog("Deleted message from queue", 20_000);
+		const after = (await (await fetch(`${r.base}/v0.1/servers`)).json()) as {
+			servers: { server: { name: string } }[];
+		};
+		expect(after.servers.map((s) => s.server.name)).toEqual(["io.github.deno/from-s3"]);
+		expect(await r.stop("SIGTERM")).toBe(0);
+	}, 60_000);
+});
