@@ -26,6 +26,10 @@ bin/registry: $(INSTALLED) $(shell find src -type f) package.json
 dist: $(INSTALLED)
 	$(BUN) scripts/dist.ts dist
 
+# Benchmarks (never part of make test). QUICK=1 for a sanity check in well under a minute.
+bench: $(INSTALLED)
+	QUICK=$(QUICK) $(BUN) bench/run.ts
+
 check: $(INSTALLED)
 	node_modules/.bin/biome check .
 	node_modules/.bin/tsc --noEmit -p .

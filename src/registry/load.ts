@@ -10,6 +10,7 @@ import { readFile, stat } from "node:fs/promises";
 import { findJsonError } from "./json-error.ts";
 import { advisories, validateServerDocument } from "./schema.ts";
 import { compareVersions } from "./semver.ts";
+import { splitRegistry } from "./split.ts";
 import { parseTimestamp, type Timestamp, timestampFromDate } from "./time.ts";
 
 export const OFFICIAL = "io.modelcontextprotocol.registry/official";
@@ -47,9 +48,12 @@ export interface SnapshotData {
 	loadedAt: string;
 	count: number;
 	nameCount: number;
-	/** Every entry's ServerResponse JSON, UTF-8, in list order; entry i is arena[offsets[i]..offsets[i+1]). */
+	/**
+	 * Every entry's ServerResponse JSON, UTF-8, written in file order; entry i (in list order) is
+	 * arena[spans[2i]..spans[2i+1]).
+	 */
 	arena: Uint8Array;
-	offsets: Uint32Array;
+	spans: Uint32Array;
 	names: string[];
 	versions: string[];
 	/** Index into STATUSES. */
@@ -88,7 +92,15 @@ export interface BuildOptions {
 
 interface Entry {
 	at: string;
-	doc: Record<string, unknown>;
+	/** The server document, serialised once; the parsed document itself is not kept. */
+	serverJson: string;
+	/** Where the finished entry sits in the arena, and where its isLatest value is (patched last). */
+	start: number;
+	end: number;
+	latestAt: number;
+	description: string;
+	/** Advisory problems of the document (warnings), found while it was at hand. */
+	advice: { field: string; message: string }[];
 	name: string;
 	version: string;
 	status: number;
@@ -177,99 +189,109 @@ const FORK_FIELDS: Record<string, string> = {
 	isLatest: "is_latest",
 };
 
-/** Splits the top-level value into raw entries by shape. */
-function rawEntries(doc: unknown, file: string): { shape: Shape; raw: RawEntry[] } {
-	if (Array.isArray(doc)) {
-		return {
-			shape: "seed",
-			raw: doc.map((item, i) => ({
-				at: `[${i}]`,
-				doc: item,
-				official: {},
-				officialField: (k) => k,
-				meta: undefined,
-				docField: "",
-				problems: [],
-			})),
-		};
-	}
+/** Where entries come from: a parsed document, or a file split into separately parsed entries. */
+interface ItemSource {
+	shape: Shape;
+	count: number;
+	item(i: number): unknown;
+}
+
+function shapeOf(first: unknown): Shape {
+	return isObject(first) && !("server" in first) && ("value" in first || "server_name" in first)
+		? "fork"
+		: "api";
+}
+
+/** A parsed top-level value as a source of entries, or the error that says what was expected. */
+function itemsOfDocument(doc: unknown, file: string): ItemSource {
+	if (Array.isArray(doc)) return { shape: "seed", count: doc.length, item: (i) => doc[i] };
 	if (!isObject(doc) || !Array.isArray(doc.servers)) {
 		throw new RegistryLoadError(`${file}: ${SHAPES_EXPECTED}`);
 	}
 	const items = doc.servers as unknown[];
-	const first = items.find(isObject);
-	const shape: Shape =
-		first && !("server" in first) && ("value" in first || "server_name" in first) ? "fork" : "api";
-	const raw = items.map((item, i): RawEntry => {
-		const at = `servers[${i}]`;
-		const problems: { field: string; message: string }[] = [];
-		if (!isObject(item)) {
-			problems.push({ field: "", message: "expected an object" });
-			return {
-				at,
-				doc: undefined,
-				official: {},
-				officialField: (k) => k,
-				meta: undefined,
-				docField: "",
-				problems,
-			};
-		}
-		if (shape === "api") {
-			if (!("server" in item)) problems.push({ field: "server", message: "is required (API list shape)" });
-			let meta: Record<string, unknown> | undefined;
-			let official: Record<string, unknown> = {};
-			if (item._meta !== undefined) {
-				if (!isObject(item._meta)) problems.push({ field: "_meta", message: "expected an object" });
-				else {
-					meta = item._meta;
-					const o = meta[OFFICIAL];
-					if (o !== undefined && !isObject(o)) {
-						problems.push({ field: `_meta["${OFFICIAL}"]`, message: "expected an object" });
-					} else if (o) official = o;
-				}
-			}
-			return {
-				at,
-				doc: item.server,
-				official,
-				officialField: (k) => `_meta["${OFFICIAL}"].${k}`,
-				meta,
-				docField: "server",
-				problems,
-			};
-		}
-		// Fork record: the outer fields are the official metadata; `meta` only fills gaps.
-		const fallback = isObject(item.meta) ? item.meta : {};
-		const official: Record<string, unknown> = {};
-		for (const [key, field] of Object.entries(FORK_FIELDS)) official[key] = item[field] ?? fallback[key];
-		if (item.value === undefined || item.value === null) {
-			problems.push({ field: "value", message: "is required: the record has no server document" });
-		} else if (isObject(item.value)) {
-			if (item.server_name !== undefined && item.server_name !== item.value.name) {
-				problems.push({
-					field: "server_name",
-					message: `${JSON.stringify(item.server_name)} does not match value.name ${JSON.stringify(item.value.name)}`,
-				});
-			}
-			if (item.version !== undefined && item.version !== item.value.version) {
-				problems.push({
-					field: "version",
-					message: `${JSON.stringify(item.version)} does not match value.version ${JSON.stringify(item.value.version)}`,
-				});
+	return { shape: shapeOf(items.find(isObject)), count: items.length, item: (i) => items[i] };
+}
+
+/** One item of the file, by shape, with its official metadata and its problems so far. */
+function rawEntry(item: unknown, i: number, shape: Shape): RawEntry {
+	if (shape === "seed") {
+		return {
+			at: `[${i}]`,
+			doc: item,
+			official: {},
+			officialField: (k) => k,
+			meta: undefined,
+			docField: "",
+			problems: [],
+		};
+	}
+	const at = `servers[${i}]`;
+	const problems: { field: string; message: string }[] = [];
+	if (!isObject(item)) {
+		problems.push({ field: "", message: "expected an object" });
+		return {
+			at,
+			doc: undefined,
+			official: {},
+			officialField: (k) => k,
+			meta: undefined,
+			docField: "",
+			problems,
+		};
+	}
+	if (shape === "api") {
+		if (!("server" in item)) problems.push({ field: "server", message: "is required (API list shape)" });
+		let meta: Record<string, unknown> | undefined;
+		let official: Record<string, unknown> = {};
+		if (item._meta !== undefined) {
+			if (!isObject(item._meta)) problems.push({ field: "_meta", message: "expected an object" });
+			else {
+				meta = item._meta;
+				const o = meta[OFFICIAL];
+				if (o !== undefined && !isObject(o)) {
+					problems.push({ field: `_meta["${OFFICIAL}"]`, message: "expected an object" });
+				} else if (o) official = o;
 			}
 		}
 		return {
 			at,
-			doc: item.value,
+			doc: item.server,
 			official,
-			officialField: (k) => FORK_FIELDS[k] ?? k,
-			meta: undefined,
-			docField: "value",
+			officialField: (k) => `_meta["${OFFICIAL}"].${k}`,
+			meta,
+			docField: "server",
 			problems,
 		};
-	});
-	return { shape, raw };
+	}
+	// Fork record: the outer fields are the official metadata; `meta` only fills gaps.
+	const fallback = isObject(item.meta) ? item.meta : {};
+	const official: Record<string, unknown> = {};
+	for (const [key, field] of Object.entries(FORK_FIELDS)) official[key] = item[field] ?? fallback[key];
+	if (item.value === undefined || item.value === null) {
+		problems.push({ field: "value", message: "is required: the record has no server document" });
+	} else if (isObject(item.value)) {
+		if (item.server_name !== undefined && item.server_name !== item.value.name) {
+			problems.push({
+				field: "server_name",
+				message: `${JSON.stringify(item.server_name)} does not match value.name ${JSON.stringify(item.value.name)}`,
+			});
+		}
+		if (item.version !== undefined && item.version !== item.value.version) {
+			problems.push({
+				field: "version",
+				message: `${JSON.stringify(item.version)} does not match value.version ${JSON.stringify(item.value.version)}`,
+			});
+		}
+	}
+	return {
+		at,
+		doc: item.value,
+		official,
+		officialField: (k) => FORK_FIELDS[k] ?? k,
+		meta: undefined,
+		docField: "value",
+		problems,
+	};
 }
 
 const KNOWN_OFFICIAL = new Set([
@@ -323,7 +345,12 @@ function normalise(r: RawEntry, fallback: Timestamp): { entry?: Entry; problems:
 		problems: [],
 		entry: {
 			at: r.at,
-			doc,
+			serverJson: JSON.stringify(doc),
+			start: 0,
+			end: 0,
+			latestAt: 0,
+			description: typeof doc.description === "string" ? doc.description : "",
+			advice: advisories(doc),
 			name,
 			version,
 			status,
@@ -364,37 +391,116 @@ function chooseLatest(entries: Entry[]): Set<Entry> {
 	return latest;
 }
 
-function serialise(e: Entry, isLatest: boolean): string {
+/**
+ * The entry's `_meta` object as JSON (the official metadata in place, other keys kept), with
+ * isLatest `false` for now, and the character offset of that `false`: `true ` (five bytes too)
+ * is patched in once the latest versions are known.
+ */
+function metaJson(e: Entry): { json: string; latestAt: number } {
 	const official: Record<string, unknown> = { status: STATUSES[e.status] };
 	if (e.statusMessage !== undefined) official.statusMessage = e.statusMessage;
 	official.statusChangedAt = e.statusChangedAt.iso;
 	official.publishedAt = e.publishedAt.iso;
 	official.updatedAt = e.updatedAt.iso;
-	official.isLatest = isLatest;
+	official.isLatest = false;
 	Object.assign(official, e.officialExtra);
-	let meta: Record<string, unknown>;
-	if (e.meta) {
-		meta = {};
-		for (const [k, val] of Object.entries(e.meta)) meta[k] = k === OFFICIAL ? official : val;
-		if (!(OFFICIAL in meta)) meta[OFFICIAL] = official;
-	} else meta = { [OFFICIAL]: official };
-	return JSON.stringify({ server: e.doc, _meta: meta });
+	const officialJson = JSON.stringify(official);
+	// isLatest precedes the extra keys, and no string value can hold an unescaped quote.
+	const inOfficial = officialJson.indexOf('"isLatest":false') + '"isLatest":'.length;
+	const parts: string[] = [];
+	let latestAt = -1;
+	let at = 1; // after "{"
+	const keys = e.meta ? Object.keys(e.meta) : [];
+	if (!keys.includes(OFFICIAL)) keys.push(OFFICIAL);
+	for (const k of keys) {
+		const head = `${JSON.stringify(k)}:`;
+		const value = k === OFFICIAL ? officialJson : JSON.stringify(e.meta?.[k]);
+		if (k === OFFICIAL) latestAt = at + head.length + inOfficial;
+		parts.push(head + value);
+		at += head.length + value.length + 1; // the "," that follows
+	}
+	return { json: `{${parts.join(",")}}`, latestAt };
 }
+
+/** A byte buffer that grows; entries are appended as they are validated. */
+class ArenaWriter {
+	bytes: Uint8Array;
+	length = 0;
+
+	constructor(capacity: number) {
+		this.bytes = new Uint8Array(Math.max(1024, capacity));
+	}
+
+	private reserve(n: number): void {
+		if (this.length + n <= this.bytes.length) return;
+		const grown = new Uint8Array(Math.max(this.length + n, Math.ceil(this.bytes.length * 1.5)));
+		grown.set(this.bytes.subarray(0, this.length));
+		this.bytes = grown;
+	}
+
+	append(piece: Uint8Array): void {
+		this.reserve(piece.length);
+		this.bytes.set(piece, this.length);
+		this.length += piece.length;
+	}
+
+	appendString(s: string): void {
+		this.reserve(s.length * 3);
+		this.length += encoder.encodeInto(s, this.bytes.subarray(this.length)).written;
+	}
+}
+
+/** Writes `{"server":…,"_meta":…}` for an entry and records where it and its isLatest value are. */
+function writeEntry(w: ArenaWriter, e: Entry): void {
+	e.start = w.length;
+	w.append(SERVER_OPEN);
+	w.appendString(e.serverJson);
+	w.append(META_OPEN);
+	const meta = metaJson(e);
+	const before = w.length;
+	w.appendString(meta.json);
+	e.latestAt = before + Buffer.byteLength(meta.json.slice(0, meta.latestAt), "utf8");
+	w.append(CLOSE);
+	e.end = w.length;
+	e.serverJson = ""; // written: the string can go
+}
+
+const GC_EVERY = 4096;
+/** A young-generation collection where the runtime offers one (Bun); nothing elsewhere. */
+const collectGarbage: () => void = (() => {
+	const gc = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun?.gc;
+	return gc ? () => gc(false) : () => {};
+})();
+
+const encoder = new TextEncoder();
+const SERVER_OPEN = encoder.encode('{"server":');
+const META_OPEN = encoder.encode(',"_meta":');
+const CLOSE = encoder.encode("}");
+const TRUE_ = encoder.encode("true ");
 
 const byNameVersion = (a: Entry, b: Entry) =>
 	a.name < b.name ? -1 : a.name > b.name ? 1 : a.version < b.version ? -1 : a.version > b.version ? 1 : 0;
 
 /** Validates a parsed registry document and builds the data of a Snapshot. */
 export function buildSnapshotData(doc: unknown, options: BuildOptions): SnapshotData {
+	return buildFromItems(itemsOfDocument(doc, options.file), options);
+}
+
+function buildFromItems(source: ItemSource, options: BuildOptions): SnapshotData {
 	const { file } = options;
-	const { shape, raw } = rawEntries(doc, file);
+	const { shape } = source;
 	const fallback = timestampFromDate(options.mtime);
 	const errors: EntryProblem[] = [];
 	const warnings: EntryProblem[] = [];
 	const entries: Entry[] = [];
 	const seen = new Map<string, string>();
-	for (const r of raw) {
-		const { entry, problems } = normalise(r, fallback);
+	// Output is about the size of a compact input; the writer grows when it is not.
+	const writer = new ArenaWriter(Math.ceil((options.fileBytes ?? 1 << 20) * 1.05));
+	for (let i = 0; i < source.count; i++) {
+		// One entry at a time: its parsed form is garbage as soon as it is normalised. Collect
+		// that garbage as we go, or the heap grows to several times the file before it is.
+		if (i % GC_EVERY === GC_EVERY - 1) collectGarbage();
+		const { entry, problems } = normalise(rawEntry(source.item(i), i, shape), fallback);
 		if (!entry) {
 			errors.push(...problems);
 			continue;
@@ -412,17 +518,17 @@ export function buildSnapshotData(doc: unknown, options: BuildOptions): Snapshot
 			continue;
 		}
 		seen.set(key, entry.at);
-		for (const a of advisories(entry.doc)) {
+		for (const a of entry.advice)
 			warnings.push({ entry: entry.at, name: entry.name, version: entry.version, ...a });
-		}
+		writeEntry(writer, entry);
 		entries.push(entry);
 	}
 	const report: LoadReport = {
 		file,
 		shape,
-		total: raw.length,
+		total: source.count,
 		loaded: entries.length,
-		skipped: raw.length - entries.length,
+		skipped: source.count - entries.length,
 		errors,
 		warnings,
 	};
@@ -433,18 +539,14 @@ export function buildSnapshotData(doc: unknown, options: BuildOptions): Snapshot
 	entries.sort(byNameVersion);
 	const latest = chooseLatest(entries);
 	const n = entries.length;
-	const json = entries.map((e) => serialise(e, latest.has(e)));
-	const offsets = new Uint32Array(n + 1);
-	let total = 0;
+	const arena = writer.bytes;
+	const spans = new Uint32Array(2 * n);
 	for (let i = 0; i < n; i++) {
-		offsets[i] = total;
-		total += Buffer.byteLength(json[i] as string, "utf8");
+		const e = entries[i] as Entry;
+		if (latest.has(e)) arena.set(TRUE_, e.latestAt);
+		spans[2 * i] = e.start;
+		spans[2 * i + 1] = e.end;
 	}
-	offsets[n] = total;
-	const arena = new Uint8Array(total);
-	const encoder = new TextEncoder();
-	for (let i = 0; i < n; i++) encoder.encodeInto(json[i] as string, arena.subarray(offsets[i]));
-
 	const status = new Uint8Array(n);
 	const latestFlags = new Uint8Array(n);
 	let nameCount = 0;
@@ -463,7 +565,7 @@ export function buildSnapshotData(doc: unknown, options: BuildOptions): Snapshot
 		count: n,
 		nameCount,
 		arena,
-		offsets,
+		spans,
 		names: entries.map((e) => e.name),
 		versions: entries.map((e) => e.version),
 		status,
@@ -477,7 +579,7 @@ export function buildSnapshotData(doc: unknown, options: BuildOptions): Snapshot
 
 function searchIndex(entries: Entry[]): { searchBlob: string; searchOffsets: Uint32Array } {
 	const parts = entries.map((e) => {
-		const description = typeof e.doc.description === "string" ? e.doc.description : "";
+		const description = e.description;
 		// Control characters 0 and 1 are the separators; a search term never contains them.
 		return `${e.name}\u0000${description.replaceAll("\u0000", " ").replaceAll("\u0001", " ")}\u0001`;
 	});
@@ -556,14 +658,48 @@ export async function loadRegistryFile(path: string, options: LoadFileOptions): 
 	});
 }
 
+/** Thrown while reading a split file: the whole-text parse then says precisely what is wrong. */
+class ReparseWhole extends Error {}
+
+/** Entries parsed one by one from their byte ranges, or undefined when the file does not split. */
+function splitSource(bytes: Uint8Array): ItemSource | undefined {
+	const split = splitRegistry(bytes);
+	if (!split) return undefined;
+	const decoder = new TextDecoder("utf-8", { fatal: true });
+	try {
+		// Everything but the entries, parsed as JSON: the rest of the file is checked as strictly.
+		JSON.parse(decoder.decode(split.skeleton));
+	} catch {
+		return undefined;
+	}
+	const { ranges } = split;
+	const item = (i: number): unknown => {
+		try {
+			return JSON.parse(decoder.decode(bytes.subarray(ranges[2 * i], ranges[2 * i + 1])));
+		} catch {
+			throw new ReparseWhole();
+		}
+	};
+	const count = ranges.length / 2;
+	if (split.top === "array") return { shape: "seed", count, item };
+	return { shape: count > 0 ? shapeOf(item(0)) : "api", count, item };
+}
+
 export function loadRegistryBytes(
 	bytes: Uint8Array,
 	options: { file: string; mtime: Date; invalidEntries: InvalidEntries },
 ): SnapshotData {
-	const doc = parseRegistryJson(decodeRegistryText(bytes, options.file), options.file);
-	return buildSnapshotData(doc, {
+	const build: BuildOptions = {
 		...options,
 		contentHash: createHash("sha256").update(bytes).digest("hex"),
 		fileBytes: bytes.byteLength,
-	});
+	};
+	try {
+		const source = splitSource(bytes);
+		if (source) return buildFromItems(source, build);
+	} catch (err) {
+		if (!(err instanceof ReparseWhole)) throw err;
+	}
+	const doc = parseRegistryJson(decodeRegistryText(bytes, options.file), options.file);
+	return buildSnapshotData(doc, build);
 }

@@ -51,8 +51,8 @@ export class Snapshot {
 	}
 
 	entry(i: number): Uint8Array {
-		const { arena, offsets } = this.data;
-		return arena.subarray(offsets[i], offsets[i + 1]);
+		const { arena, spans } = this.data;
+		return arena.subarray(spans[2 * i], spans[2 * i + 1]);
 	}
 
 	/** Index of the first entry strictly after `p` in list order. */
@@ -162,7 +162,7 @@ export function emptySnapshotData(source: string): SnapshotData {
 		count: 0,
 		nameCount: 0,
 		arena: new Uint8Array(0),
-		offsets: new Uint32Array(1),
+		spans: new Uint32Array(0),
 		names: [],
 		versions: [],
 		status: new Uint8Array(0),
