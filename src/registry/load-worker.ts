@@ -17,7 +17,14 @@ self.onmessage = async (event: MessageEvent<LoadRequest>) => {
 	try {
 		const { path, invalidEntries, name } = event.data;
 		const data = await loadRegistryFile(path, { invalidEntries, name });
-		const transfer = [data.arena.buffer, data.spans.buffer, data.status.buffer, data.latest.buffer];
+		const transfer = [
+			data.arena.buffer,
+			data.spans.buffer,
+			data.status.buffer,
+			data.latest.buffer,
+			data.searchBlob.buffer,
+			data.searchOffsets.buffer,
+		];
 		self.postMessage({ ok: true, data }, transfer as ArrayBuffer[]);
 	} catch (err) {
 		const report = err instanceof RegistryLoadError ? err.report : undefined;

@@ -63,10 +63,10 @@ export interface SnapshotData {
 	updated: string[];
 	published: string[];
 	/**
-	 * Lower-cased `name \0 description` of every entry, each followed by \u0001, in one string:
-	 * one indexOf pass finds the next match; searchOffsets[i] is where entry i starts.
+	 * Lower-cased `name \0 description` of every entry, each followed by \u0001, as UTF-8 in one
+	 * buffer: one byte search finds the next match; searchOffsets[i] is where entry i starts.
 	 */
-	searchBlob: string;
+	searchBlob: Uint8Array;
 	searchOffsets: Uint32Array;
 	report: LoadReport;
 }
@@ -577,31 +577,24 @@ function buildFromItems(source: ItemSource, options: BuildOptions): SnapshotData
 	};
 }
 
-function searchIndex(entries: Entry[]): { searchBlob: string; searchOffsets: Uint32Array } {
-	const parts = entries.map((e) => {
-		const description = e.description;
-		// Control characters 0 and 1 are the separators; a search term never contains them.
-		return `${e.name}\u0000${description.replaceAll("\u0000", " ").replaceAll("\u0001", " ")}\u0001`;
-	});
+function searchIndex(entries: Entry[]): { searchBlob: Uint8Array; searchOffsets: Uint32Array } {
+	// Lower-cased per entry (a few Unicode characters change length when lower-cased, so one
+	// pass over the joined text would shift the offsets); control characters 0 and 1 are the
+	// separators, and a search term never contains them.
+	const parts = entries.map((e) =>
+		`${e.name}\u0000${e.description.replaceAll("\u0000", " ").replaceAll("\u0001", " ")}\u0001`.toLowerCase(),
+	);
 	const searchOffsets = new Uint32Array(entries.length + 1);
 	let at = 0;
 	for (let i = 0; i < parts.length; i++) {
 		searchOffsets[i] = at;
-		at += (parts[i] as string).length;
+		at += Buffer.byteLength(parts[i] as string, "utf8");
 	}
 	searchOffsets[parts.length] = at;
-	// Lower-casing one string keeps offsets only when no character changes length; where one
-	// does (a handful of Unicode characters), lower-case per entry and measure again.
-	const blob = parts.join("").toLowerCase();
-	if (blob.length === at) return { searchBlob: blob, searchOffsets };
-	const lowered = parts.map((p) => p.toLowerCase());
-	at = 0;
-	for (let i = 0; i < lowered.length; i++) {
-		searchOffsets[i] = at;
-		at += (lowered[i] as string).length;
-	}
-	searchOffsets[lowered.length] = at;
-	return { searchBlob: lowered.join(""), searchOffsets };
+	// UTF-8 bytes: a byte search (memmem) is dozens of times faster than String#indexOf here.
+	const searchBlob = new Uint8Array(at);
+	encoder.encodeInto(parts.join(""), searchBlob);
+	return { searchBlob, searchOffsets };
 }
 
 export function describeProblem(p: EntryProblem): string {

@@ -34,8 +34,13 @@ export class Snapshot {
 	/** name → [first, end) range of its entries in list order. */
 	private readonly byName = new Map<string, [number, number]>();
 
+	/** The search blob as a Buffer view (for its fast byte search). */
+	private readonly searchBytes: Buffer;
+
 	constructor(data: SnapshotData) {
 		this.data = data;
+		const blob = data.searchBlob;
+		this.searchBytes = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
 		const { names } = data;
 		let start = 0;
 		for (let i = 1; i <= names.length; i++) {
@@ -87,9 +92,10 @@ export class Snapshot {
 		let i = q.after ? this.firstAfter(q.after) : 0;
 		if (q.search) {
 			// Walk the matches of the term in the search blob, from the first candidate on.
-			const { searchBlob, searchOffsets } = this.data;
+			const { searchOffsets } = this.data;
+			const needle = Buffer.from(q.search, "utf8");
 			while (i < n) {
-				const at = searchBlob.indexOf(q.search, searchOffsets[i]);
+				const at = this.searchBytes.indexOf(needle, searchOffsets[i]);
 				if (at < 0) break;
 				i = this.entryAt(at, i);
 				if (this.matches(i, q)) {
@@ -169,7 +175,7 @@ export function emptySnapshotData(source: string): SnapshotData {
 		latest: new Uint8Array(0),
 		updated: [],
 		published: [],
-		searchBlob: "",
+		searchBlob: new Uint8Array(0),
 		searchOffsets: new Uint32Array(1),
 		report: { file: source, shape: "api", total: 0, loaded: 0, skipped: 0, errors: [], warnings: [] },
 	};
