@@ -33,6 +33,7 @@ export interface Config {
 	s3PollSeconds: number;
 	s3ForcePathStyle: boolean;
 	sqsRetryDelaySeconds: number;
+	loadWorker: boolean;
 }
 
 export const PREFIX = "MCP_REGISTRY_";
@@ -214,6 +215,15 @@ export const VARIABLES: VariableSpec[] = [
 		accepts: "any string",
 		description: "Deployment label for metrics (registry_build_info); /version reports the build stamp.",
 		schema: v.pipe(v.string(), v.minLength(1)),
+	}),
+	spec({
+		key: "loadWorker",
+		name: "LOAD_WORKER",
+		default: "false",
+		accepts: '"true" or "false"',
+		description:
+			"Build reloads on a second thread: faster on several cores, about twice the peak memory (default: on the serving thread, in slices that never hold a request more than a few ms).",
+		schema: bool,
 	}),
 	spec({
 		key: "cacheMaxAge",

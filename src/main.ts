@@ -102,7 +102,7 @@ async function prepareData(
 		return true;
 	}
 	try {
-		await store.reload();
+		await store.reload({ initial: true });
 		return true;
 	} catch (err) {
 		log.error(`Cannot load the registry file: ${(err as Error).message}`);
@@ -164,6 +164,7 @@ export async function main(argv: string[]): Promise<number> {
 		invalidEntries: config.invalidEntries,
 		log,
 		workerUrl: new URL("./registry/load-worker.ts", import.meta.url).href,
+		loader: config.loadWorker ? "worker" : "paced",
 	});
 	const seedS3 = config.seedFrom && /^s3:\/\//i.test(config.seedFrom) ? config.seedFrom : undefined;
 	let s3Ref: ObjectRef | undefined;

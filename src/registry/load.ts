@@ -10,7 +10,7 @@ import { readFile, stat } from "node:fs/promises";
 import { findJsonError } from "./json-error.ts";
 import { advisories, validateServerDocument } from "./schema.ts";
 import { compareVersions } from "./semver.ts";
-import { splitRegistry } from "./split.ts";
+import { drain, type Steps, splitSteps } from "./split.ts";
 import { parseTimestamp, type Timestamp, timestampFromDate } from "./time.ts";
 
 export const OFFICIAL = "io.modelcontextprotocol.registry/official";
@@ -487,6 +487,10 @@ export function buildSnapshotData(doc: unknown, options: BuildOptions): Snapshot
 }
 
 function buildFromItems(source: ItemSource, options: BuildOptions): SnapshotData {
+	return drain(buildSteps(source, options));
+}
+
+function* buildSteps(source: ItemSource, options: BuildOptions): Steps<SnapshotData> {
 	const { file } = options;
 	const { shape } = source;
 	const fallback = timestampFromDate(options.mtime);
@@ -500,6 +504,7 @@ function buildFromItems(source: ItemSource, options: BuildOptions): SnapshotData
 		// One entry at a time: its parsed form is garbage as soon as it is normalised. Collect
 		// that garbage as we go, or the heap grows to several times the file before it is.
 		if (i % GC_EVERY === GC_EVERY - 1) collectGarbage();
+		if (i % 64 === 63) yield;
 		const { entry, problems } = normalise(rawEntry(source.item(i), i, shape), fallback);
 		if (!entry) {
 			errors.push(...problems);
@@ -536,8 +541,11 @@ function buildFromItems(source: ItemSource, options: BuildOptions): SnapshotData
 		throw new RegistryLoadError(describeErrors(report), report);
 	}
 
+	yield;
 	entries.sort(byNameVersion);
+	yield;
 	const latest = chooseLatest(entries);
+	yield;
 	const n = entries.length;
 	const arena = writer.bytes;
 	const spans = new Uint32Array(2 * n);
@@ -572,24 +580,26 @@ function buildFromItems(source: ItemSource, options: BuildOptions): SnapshotData
 		latest: latestFlags,
 		updated: entries.map((e) => e.updatedAt.key),
 		published: entries.map((e) => e.publishedAt.key),
-		...searchIndex(entries),
+		...(yield* searchSteps(entries)),
 		report,
 	};
 }
 
-function searchIndex(entries: Entry[]): { searchBlob: Uint8Array; searchOffsets: Uint32Array } {
+function* searchSteps(entries: Entry[]): Steps<{ searchBlob: Uint8Array; searchOffsets: Uint32Array }> {
 	// Lower-cased per entry (a few Unicode characters change length when lower-cased, so one
 	// pass over the joined text would shift the offsets); control characters 0 and 1 are the
 	// separators, and a search term never contains them.
 	const parts = entries.map((e) =>
 		`${e.name}\u0000${e.description.replaceAll("\u0000", " ").replaceAll("\u0001", " ")}\u0001`.toLowerCase(),
 	);
+	yield;
 	const searchOffsets = new Uint32Array(entries.length + 1);
 	let at = 0;
 	for (let i = 0; i < parts.length; i++) {
 		searchOffsets[i] = at;
 		at += Buffer.byteLength(parts[i] as string, "utf8");
 	}
+	yield;
 	searchOffsets[parts.length] = at;
 	// UTF-8 bytes: a byte search (memmem) is dozens of times faster than String#indexOf here.
 	const searchBlob = new Uint8Array(at);
@@ -626,6 +636,8 @@ export function summariseWarnings(report: LoadReport): { message: string; count:
 
 export interface LoadFileOptions {
 	invalidEntries: InvalidEntries;
+	/** Build in slices of this many milliseconds, letting requests through between them. */
+	pacedMs?: number;
 	/** How messages and /health name the data (default: the path), e.g. the S3 object it came from. */
 	name?: string;
 }
@@ -644,19 +656,20 @@ export async function loadRegistryFile(path: string, options: LoadFileOptions): 
 			code === "ENOENT" ? `${path}: no such file` : `${path}: cannot read: ${(err as Error).message}`,
 		);
 	}
-	return loadRegistryBytes(bytes, {
+	const steps = loadSteps(bytes, {
 		file: options.name ?? path,
 		mtime,
 		invalidEntries: options.invalidEntries,
 	});
+	return options.pacedMs ? paced(steps, options.pacedMs) : drain(steps);
 }
 
 /** Thrown while reading a split file: the whole-text parse then says precisely what is wrong. */
 class ReparseWhole extends Error {}
 
 /** Entries parsed one by one from their byte ranges, or undefined when the file does not split. */
-function splitSource(bytes: Uint8Array): ItemSource | undefined {
-	const split = splitRegistry(bytes);
+function* splitSource(bytes: Uint8Array): Steps<ItemSource | undefined> {
+	const split = yield* splitSteps(bytes);
 	if (!split) return undefined;
 	const decoder = new TextDecoder("utf-8", { fatal: true });
 	try {
@@ -678,21 +691,54 @@ function splitSource(bytes: Uint8Array): ItemSource | undefined {
 	return { shape: count > 0 ? shapeOf(item(0)) : "api", count, item };
 }
 
+function* sha256Steps(bytes: Uint8Array): Steps<string> {
+	const hash = createHash("sha256");
+	for (let at = 0; at < bytes.byteLength; at += 1 << 20) {
+		hash.update(bytes.subarray(at, at + (1 << 20)));
+		yield;
+	}
+	return hash.digest("hex");
+}
+
+function* loadSteps(
+	bytes: Uint8Array,
+	options: { file: string; mtime: Date; invalidEntries: InvalidEntries },
+): Steps<SnapshotData> {
+	const build: BuildOptions = {
+		...options,
+		contentHash: yield* sha256Steps(bytes),
+		fileBytes: bytes.byteLength,
+	};
+	try {
+		const source = yield* splitSource(bytes);
+		if (source) return yield* buildSteps(source, build);
+	} catch (err) {
+		if (!(err instanceof ReparseWhole)) throw err;
+	}
+	// The whole-text parse: for files the scanner does not take, and for the precise error.
+	const doc = parseRegistryJson(decodeRegistryText(bytes, options.file), options.file);
+	return buildSnapshotData(doc, build);
+}
+
 export function loadRegistryBytes(
 	bytes: Uint8Array,
 	options: { file: string; mtime: Date; invalidEntries: InvalidEntries },
 ): SnapshotData {
-	const build: BuildOptions = {
-		...options,
-		contentHash: createHash("sha256").update(bytes).digest("hex"),
-		fileBytes: bytes.byteLength,
-	};
-	try {
-		const source = splitSource(bytes);
-		if (source) return buildFromItems(source, build);
-	} catch (err) {
-		if (!(err instanceof ReparseWhole)) throw err;
+	return drain(loadSteps(bytes, options));
+}
+
+/**
+ * Runs resumable work on this thread without holding it: whenever a slice has run for
+ * `budgetMs`, it lets the event loop serve requests before going on.
+ */
+export async function paced<T>(steps: Steps<T>, budgetMs: number): Promise<T> {
+	let slice = performance.now();
+	for (;;) {
+		const r = steps.next();
+		if (r.done) return r.value;
+		if (performance.now() - slice >= budgetMs) {
+			await new Promise<void>((resolve) => setTimeout(resolve, 0));
+			slice = performance.now();
+		}
 	}
-	const doc = parseRegistryJson(decodeRegistryText(bytes, options.file), options.file);
-	return buildSnapshotData(doc, build);
 }

@@ -73,12 +73,16 @@ function skipSpace(b: Uint8Array, i: number): number {
 	return i;
 }
 
+/** Resumable work: yields now and then so a caller can pause it (see paced()). */
+export type Steps<T> = Generator<undefined, T, undefined>;
+
 /** Element ranges of the array opening at `i`; `end` is the index after its `]`. */
-function arrayElements(b: Uint8Array, i: number): { ranges: number[]; end: number } | undefined {
+function* arrayElements(b: Uint8Array, i: number): Steps<{ ranges: number[]; end: number } | undefined> {
 	const ranges: number[] = [];
 	let j = skipSpace(b, i + 1);
 	if (b[j] === 0x5d) return { ranges, end: j + 1 };
 	for (;;) {
+		if (ranges.length % 2048 === 0) yield;
 		const start = j;
 		const end = skipValue(b, j);
 		if (end < 0) return undefined;
@@ -102,11 +106,23 @@ function isServersKey(b: Uint8Array, i: number, end: number): boolean {
 }
 
 export function splitRegistry(b: Uint8Array): SplitFile | undefined {
+	return drain(splitSteps(b));
+}
+
+/** Runs resumable work to its end. */
+export function drain<T>(steps: Steps<T>): T {
+	for (;;) {
+		const r = steps.next();
+		if (r.done) return r.value;
+	}
+}
+
+export function* splitSteps(b: Uint8Array): Steps<SplitFile | undefined> {
 	let i = 0;
 	if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) i = 3; // BOM
 	i = skipSpace(b, i);
 	if (b[i] === 0x5b) {
-		const arr = arrayElements(b, i);
+		const arr = yield* arrayElements(b, i);
 		if (!arr || skipSpace(b, arr.end) !== b.length) return undefined;
 		return { top: "array", ranges: arr.ranges, skeleton: new TextEncoder().encode("[]") };
 	}
@@ -125,7 +141,7 @@ export function splitRegistry(b: Uint8Array): SplitFile | undefined {
 		j = skipSpace(b, j + 1);
 		if (servers) {
 			if (found || b[j] !== 0x5b) return undefined;
-			const arr = arrayElements(b, j);
+			const arr = yield* arrayElements(b, j);
 			if (!arr) return undefined;
 			found = { ranges: arr.ranges, open: j, end: arr.end };
 			j = arr.end;

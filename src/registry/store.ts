@@ -26,8 +26,12 @@ export interface StoreOptions {
 	path: string;
 	invalidEntries: InvalidEntries;
 	log: Logger;
-	/** Build snapshots in a Worker (the default), or on the calling thread. */
-	useWorker?: boolean;
+	/**
+	 * How reloads are built: "paced" (the default) on this thread in slices that let requests
+	 * through; "worker" on a second thread (faster reloads on several cores, about twice the peak
+	 * memory); "inline" on this thread in one go (for tools and tests).
+	 */
+	loader?: "paced" | "worker" | "inline";
 	/**
 	 * The worker module. In a compiled binary modules live beside the entry point, so the entry
 	 * (main.ts) names it; the default suits running from source.
@@ -56,6 +60,15 @@ export function loadInWorker(request: LoadRequest, workerUrl = DEFAULT_WORKER_UR
 	});
 }
 
+/** A full garbage collection where the runtime offers one (Bun); nothing elsewhere. */
+const fullCollection: () => void = (() => {
+	const gc = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun?.gc;
+	return gc ? () => gc(true) : () => {};
+})();
+
+/** The longest a paced build holds the serving thread at a time. */
+const PACE_MS = 8;
+
 export class RegistryStore {
 	current: Snapshot;
 	lastLoad: LoadOutcome | undefined;
@@ -73,11 +86,15 @@ export class RegistryStore {
 	}
 
 	/** Builds snapshot data from a file without serving it (a download is validated first). */
-	build(path: string, name?: string): Promise<SnapshotData> {
+	build(path: string, name?: string, loaderOverride?: StoreOptions["loader"]): Promise<SnapshotData> {
 		const { invalidEntries } = this.options;
-		return this.options.useWorker === false
-			? loadRegistryFile(path, { invalidEntries, name })
-			: loadInWorker({ path, invalidEntries, name }, this.options.workerUrl);
+		const loader = loaderOverride ?? this.options.loader ?? "paced";
+		if (loader === "worker") return loadInWorker({ path, invalidEntries, name }, this.options.workerUrl);
+		return loadRegistryFile(path, {
+			invalidEntries,
+			name,
+			pacedMs: loader === "paced" ? PACE_MS : undefined,
+		});
 	}
 
 	/** Serves `data` from now on: one reference assignment. */
@@ -96,14 +113,15 @@ export class RegistryStore {
 	}
 
 	/** Loads the file and swaps it in; on failure the served data stays as it was, and this rejects. */
-	reload(): Promise<Snapshot> {
+	/** `initial`: nothing is served yet, so build in one go rather than in slices. */
+	reload(options: { initial?: boolean } = {}): Promise<Snapshot> {
 		if (this.running) {
 			this.again = true;
 			return this.running;
 		}
 		const run = async (): Promise<Snapshot> => {
 			try {
-				let snapshot = await this.loadOnce();
+				let snapshot = await this.loadOnce(options.initial);
 				while (this.again) {
 					this.again = false;
 					snapshot = await this.loadOnce();
@@ -117,16 +135,21 @@ export class RegistryStore {
 		return this.running;
 	}
 
-	private async loadOnce(): Promise<Snapshot> {
+	private async loadOnce(initial = false): Promise<Snapshot> {
 		const { path } = this.options;
 		const started = performance.now();
 		const at = new Date().toISOString();
 		try {
-			const data = await this.build(path);
+			const loader =
+				initial && this.options.loader !== "worker" ? "inline" : (this.options.loader ?? "paced");
+			const data = await this.build(path, undefined, loader);
 			const snapshot = this.swap(data);
+			// What the build left behind (its input, the old snapshot) is garbage now: collect it
+			// at once, or the heap keeps it and the process stays at its peak.
+			if (loader !== "worker") fullCollection();
 			const durationMs = Math.round(performance.now() - started);
 			this.record({ at, ok: true, durationMs });
-			this.logReport(data);
+			this.logReport(data, loader);
 			return snapshot;
 		} catch (err) {
 			const durationMs = Math.round(performance.now() - started);
@@ -136,12 +159,13 @@ export class RegistryStore {
 	}
 
 	/** Logs a successful load: counts, skipped entries, warnings grouped by kind. */
-	logReport(data: SnapshotData): void {
+	logReport(data: SnapshotData, loader?: string): void {
 		const { log } = this.options;
 		const path = data.source;
 		const r = data.report;
 		log.info(`Loaded ${data.count} entries (${data.nameCount} servers) from ${path}`, {
 			shape: data.shape,
+			loader,
 			ms: this.lastDurationMs,
 			skipped: r.skipped || undefined,
 			warnings: r.warnings.length || undefined,

@@ -50,9 +50,24 @@ describe("bin/registry", () => {
 		expect(version.build_time).toBe("2026-11-25T00:00:00Z");
 		expect(version.git_commit).toMatch(/^[0-9a-f]{40}$|^unknown$/);
 
-		// The SIGHUP reload runs in a Worker inside the binary too.
+		// A SIGHUP reload is built in slices on the serving thread by default.
 		r.proc.kill("SIGHUP");
-		await r.waitForLog(/Loaded 100 entries[^\n]*\n[\s\S]*Loaded 100 entries/);
+		await r.waitForLog(/Loaded 100 entries[^\n]*loader=inline[\s\S]*Loaded 100 entries[^\n]*loader=paced/);
+		expect(await r.stop()).toBe(0);
+	});
+
+	test("with MCP_REGISTRY_LOAD_WORKER=true, loads run in a Worker inside the binary", async () => {
+		const cwd = join(work.path, "worker-site");
+		mkdirSync(join(cwd, "data"), { recursive: true });
+		copyFileSync(join(ROOT, "data", "registry.json"), join(cwd, "data", "registry.json"));
+		const r = await startRegistry({ cmd: [binary], cwd, env: { MCP_REGISTRY_LOAD_WORKER: "true" } });
+		running.push(r);
+		r.proc.kill("SIGHUP");
+		await r.waitForLog(/Loaded 100 entries[^\n]*loader=worker[\s\S]*Loaded 100 entries[^\n]*loader=worker/);
+		const list = (await (await fetch(`${r.base}/v0.1/servers?limit=100`)).json()) as {
+			metadata: { count: number };
+		};
+		expect(list.metadata.count).toBe(100);
 		expect(await r.stop()).toBe(0);
 	});
 

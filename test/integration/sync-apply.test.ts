@@ -101,8 +101,8 @@ async function setup(
 		path: target,
 		invalidEntries: "reject",
 		log: silentLogger,
-		// useWorker: true → the default (a Worker); otherwise on the calling thread.
-		...(o.useWorker ? {} : { useWorker: false }),
+		// useWorker: true → built on a Worker; otherwise on the calling thread in one go.
+		loader: o.useWorker ? "worker" : "inline",
 	});
 	const old = o.old === undefined ? OLD : o.old;
 	if (old !== null) {

@@ -36,7 +36,7 @@ export function startApiServer(doc: unknown, options: ApiServerOptions = {}): Ap
 		path: file,
 		invalidEntries: "reject",
 		log: silentLogger,
-		useWorker: false,
+		loader: "inline",
 	});
 	store.swap(snapshotData(doc, file));
 	const app = createApp({
