@@ -219,10 +219,10 @@ export const VARIABLES: VariableSpec[] = [
 	spec({
 		key: "loadWorker",
 		name: "LOAD_WORKER",
-		default: "false",
+		default: "true",
 		accepts: '"true" or "false"',
 		description:
-			"Build reloads on a second thread: faster on several cores, about twice the peak memory (default: on the serving thread, in slices that never hold a request more than a few ms).",
+			"Build reloads on a second thread, so requests never wait for them. false: build them on the serving thread in slices of a few ms (one heap instead of two; for single-core hosts).",
 		schema: bool,
 	}),
 	spec({

@@ -140,8 +140,7 @@ export class RegistryStore {
 		const started = performance.now();
 		const at = new Date().toISOString();
 		try {
-			const loader =
-				initial && this.options.loader !== "worker" ? "inline" : (this.options.loader ?? "paced");
+			const loader = initial ? "inline" : (this.options.loader ?? "paced");
 			const data = await this.build(path, undefined, loader);
 			const snapshot = this.swap(data);
 			// What the build left behind (its input, the old snapshot) is garbage now: collect it

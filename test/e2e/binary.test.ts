@@ -50,20 +50,20 @@ describe("bin/registry", () => {
 		expect(version.build_time).toBe("2026-11-25T00:00:00Z");
 		expect(version.git_commit).toMatch(/^[0-9a-f]{40}$|^unknown$/);
 
-		// A SIGHUP reload is built in slices on the serving thread by default.
+		// The start-up load runs inline; a SIGHUP reload runs in a Worker inside the binary.
 		r.proc.kill("SIGHUP");
-		await r.waitForLog(/Loaded 100 entries[^\n]*loader=inline[\s\S]*Loaded 100 entries[^\n]*loader=paced/);
+		await r.waitForLog(/Loaded 100 entries[^\n]*loader=inline[\s\S]*Loaded 100 entries[^\n]*loader=worker/);
 		expect(await r.stop()).toBe(0);
 	});
 
-	test("with MCP_REGISTRY_LOAD_WORKER=true, loads run in a Worker inside the binary", async () => {
+	test("with MCP_REGISTRY_LOAD_WORKER=false, reloads are built in slices on the serving thread", async () => {
 		const cwd = join(work.path, "worker-site");
 		mkdirSync(join(cwd, "data"), { recursive: true });
 		copyFileSync(join(ROOT, "data", "registry.json"), join(cwd, "data", "registry.json"));
-		const r = await startRegistry({ cmd: [binary], cwd, env: { MCP_REGISTRY_LOAD_WORKER: "true" } });
+		const r = await startRegistry({ cmd: [binary], cwd, env: { MCP_REGISTRY_LOAD_WORKER: "false" } });
 		running.push(r);
 		r.proc.kill("SIGHUP");
-		await r.waitForLog(/Loaded 100 entries[^\n]*loader=worker[\s\S]*Loaded 100 entries[^\n]*loader=worker/);
+		await r.waitForLog(/Loaded 100 entries[^\n]*loader=inline[\s\S]*Loaded 100 entries[^\n]*loader=paced/);
 		const list = (await (await fetch(`${r.base}/v0.1/servers?limit=100`)).json()) as {
 			metadata: { count: number };
 		};

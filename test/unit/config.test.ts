@@ -53,7 +53,7 @@ describe("loadConfig defaults", () => {
 			s3PollSeconds: 0,
 			s3ForcePathStyle: false,
 			sqsRetryDelaySeconds: 30,
-			loadWorker: false,
+			loadWorker: true,
 		});
 		expect(warnings).toEqual([]);
 		expect(ignored).toEqual([]);
