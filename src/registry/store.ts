@@ -140,7 +140,10 @@ export class RegistryStore {
 		const started = performance.now();
 		const at = new Date().toISOString();
 		try {
-			const loader = initial ? "inline" : (this.options.loader ?? "paced");
+			// Worker loads keep the serving heap small (its peak adds to the Worker's at every
+			// reload); otherwise the start-up load, with nothing to serve yet, runs in one go.
+			const loader =
+				initial && this.options.loader !== "worker" ? "inline" : (this.options.loader ?? "paced");
 			const data = await this.build(path, undefined, loader);
 			const snapshot = this.swap(data);
 			// What the build left behind (its input, the old snapshot) is garbage now: collect it
