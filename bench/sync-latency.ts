@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_KEYS, startS3, startSqs } from "../test/support/aws-servers.ts";
+import { awsClientEnv, startS3, startSqs } from "../test/support/aws-servers.ts";
 import { buildBinary } from "../test/support/binary.ts";
 import { startRegistry } from "../test/support/process.ts";
 import { generateRegistry } from "./generate.ts";
@@ -24,13 +24,7 @@ const registry = await startRegistry({
 	cmd: [binary],
 	cwd: dir,
 	env: {
-		HOME: dir,
-		AWS_ACCESS_KEY_ID: DEFAULT_KEYS.accessKeyId,
-		AWS_SECRET_ACCESS_KEY: DEFAULT_KEYS.secretAccessKey,
-		AWS_REGION: "us-east-1",
-		AWS_ENDPOINT_URL_S3: s3.endpoint,
-		AWS_ENDPOINT_URL_SQS: sqs.rawEndpoint,
-		AWS_EC2_METADATA_DISABLED: "true",
+		...awsClientEnv({ home: dir, s3: s3.endpoint, sqs: sqs.rawEndpoint }),
 		MCP_REGISTRY_JSON_FILE_PATH: file,
 		MCP_REGISTRY_SQS_ENABLED: "true",
 		MCP_REGISTRY_SQS_QUEUE_URL: queueUrl,

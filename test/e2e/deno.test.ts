@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DEFAULT_KEYS, type S3Server, type SqsServer, startS3, startSqs } from "../support/aws-servers.ts";
+import { awsClientEnv, type S3Server, type SqsServer, startS3, startSqs } from "../support/aws-servers.ts";
 import { ROOT, type RunningRegistry, startRegistry, tempDir } from "../support/process.ts";
 
 const DENO = join(ROOT, "node_modules", ".bin", "deno");
@@ -47,14 +47,8 @@ describe("under Deno", () => {
 		const r = await startRegistry({
 			cmd: [DENO, "run", ...DENO_PERMISSIONS, join(ROOT, "src", "main.ts")],
 			env: {
-				HOME: work.path,
+				...awsClientEnv({ home: work.path, s3: s3.endpoint, sqs: sqs.endpoint }),
 				NO_COLOR: "1",
-				AWS_ACCESS_KEY_ID: DEFAULT_KEYS.accessKeyId,
-				AWS_SECRET_ACCESS_KEY: DEFAULT_KEYS.secretAccessKey,
-				AWS_REGION: "us-east-1",
-				AWS_ENDPOINT_URL_S3: s3.endpoint,
-				AWS_ENDPOINT_URL_SQS: sqs.endpoint,
-				AWS_EC2_METADATA_DISABLED: "true",
 				MCP_REGISTRY_JSON_FILE_PATH: file,
 				MCP_REGISTRY_SQS_ENABLED: "true",
 				MCP_REGISTRY_SQS_QUEUE_URL: queueUrl,

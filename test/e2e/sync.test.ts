@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import {
-	DEFAULT_KEYS,
+	awsClientEnv,
 	type S3Server,
 	type SqsServer,
 	type StandIn,
@@ -108,13 +108,7 @@ async function site(
 		cmd: [binary],
 		cwd: d.path,
 		env: {
-			HOME: d.path,
-			AWS_ACCESS_KEY_ID: DEFAULT_KEYS.accessKeyId,
-			AWS_SECRET_ACCESS_KEY: DEFAULT_KEYS.secretAccessKey,
-			AWS_REGION: "us-east-1",
-			AWS_ENDPOINT_URL_S3: s3.endpoint,
-			AWS_ENDPOINT_URL_SQS: sqs.endpoint,
-			AWS_EC2_METADATA_DISABLED: "true",
+			...awsClientEnv({ home: d.path, s3: s3.endpoint, sqs: sqs.endpoint }),
 			MCP_REGISTRY_JSON_FILE_PATH: file,
 			MCP_REGISTRY_SQS_ENABLED: "true",
 			MCP_REGISTRY_SQS_QUEUE_URL: queueUrl,
@@ -487,11 +481,7 @@ describe("crashes and signals", () => {
 			cmd: [binary],
 			cwd: s.dir,
 			env: {
-				HOME: s.dir,
-				AWS_ACCESS_KEY_ID: DEFAULT_KEYS.accessKeyId,
-				AWS_SECRET_ACCESS_KEY: DEFAULT_KEYS.secretAccessKey,
-				AWS_REGION: "us-east-1",
-				AWS_EC2_METADATA_DISABLED: "true",
+				...awsClientEnv({ home: s.dir }),
 				MCP_REGISTRY_JSON_FILE_PATH: s.file,
 			},
 		});
@@ -557,12 +547,7 @@ describe("S3_URL bootstrap and polling, s3:// seeds", () => {
 			cmd: [binary],
 			cwd: d.path,
 			env: {
-				HOME: d.path,
-				AWS_ACCESS_KEY_ID: DEFAULT_KEYS.accessKeyId,
-				AWS_SECRET_ACCESS_KEY: DEFAULT_KEYS.secretAccessKey,
-				AWS_REGION: "us-east-1",
-				AWS_ENDPOINT_URL_S3: s3.endpoint,
-				AWS_EC2_METADATA_DISABLED: "true",
+				...awsClientEnv({ home: d.path, s3: s3.endpoint }),
 				MCP_REGISTRY_JSON_FILE_PATH: file,
 				MCP_REGISTRY_S3_URL: "s3://registry/poll/registry.json",
 				MCP_REGISTRY_S3_POLL_SECONDS: "1",
@@ -597,12 +582,7 @@ describe("S3_URL bootstrap and polling, s3:// seeds", () => {
 			cmd: [binary],
 			cwd: d.path,
 			env: {
-				HOME: d.path,
-				AWS_ACCESS_KEY_ID: DEFAULT_KEYS.accessKeyId,
-				AWS_SECRET_ACCESS_KEY: DEFAULT_KEYS.secretAccessKey,
-				AWS_REGION: "us-east-1",
-				AWS_ENDPOINT_URL_S3: s3.endpoint,
-				AWS_EC2_METADATA_DISABLED: "true",
+				...awsClientEnv({ home: d.path, s3: s3.endpoint }),
 				MCP_REGISTRY_JSON_FILE_PATH: file,
 				MCP_REGISTRY_SEED_FROM: "s3://registry/seed/registry.json",
 			},

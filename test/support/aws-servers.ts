@@ -20,6 +20,22 @@ const require = createRequire(import.meta.url);
 export const DEFAULT_KEYS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
 export const BUCKET = "registry";
 
+/**
+ * The environment a registry process needs to reach these servers as an AWS client would:
+ * static keys, a region, the endpoint overrides, no instance metadata, HOME in `home`.
+ */
+export function awsClientEnv(o: { home: string; s3?: string; sqs?: string }): Record<string, string> {
+	return {
+		HOME: o.home,
+		AWS_ACCESS_KEY_ID: DEFAULT_KEYS.accessKeyId,
+		AWS_SECRET_ACCESS_KEY: DEFAULT_KEYS.secretAccessKey,
+		AWS_REGION: "us-east-1",
+		AWS_EC2_METADATA_DISABLED: "true",
+		...(o.s3 ? { AWS_ENDPOINT_URL_S3: o.s3 } : {}),
+		...(o.sqs ? { AWS_ENDPOINT_URL_SQS: o.sqs } : {}),
+	};
+}
+
 // ---------- S3 ----------
 
 export interface S3Server {
