@@ -175,7 +175,13 @@ export interface S3UrlOptions {
 }
 
 /** The URL a GetObject goes to. */
+/** A region that can stand in a host name (AWS regions, and names like `auto`). */
+export const REGION_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
 export function s3ObjectUrl(o: S3UrlOptions): string {
+	// The region becomes part of the host: never let anything else through (a message, a redirect).
+	if (!REGION_LABEL.test(o.region))
+		throw new Error(`not a region name: ${JSON.stringify(o.region).slice(0, 80)}`);
 	if (o.key.split("/").some((s) => s === "." || s === "..")) {
 		throw new Error(`the S3 key ${JSON.stringify(o.key)} has a "." or ".." segment, which URLs cannot carry`);
 	}

@@ -3,7 +3,7 @@
  * the profile's region, MCP_REGISTRY_AWS_REGION, then EC2 instance metadata.
  * (AWS_DEFAULT_REGION goes beyond the JS SDK, as the AWS CLI and botocore read it.)
  */
-import { REGION_PATTERN } from "./endpoints.ts";
+import { REGION_LABEL } from "./endpoints.ts";
 import { Imds, imdsDisabled } from "./imds.ts";
 import { loadSharedFiles, profileName, profileOf } from "./ini.ts";
 
@@ -24,7 +24,8 @@ export interface RegionOptions {
 
 function valid(region: string | undefined, from: string): string | undefined {
 	if (!region) return undefined;
-	if (!REGION_PATTERN.test(region))
+	// Any DNS label, as the SDK accepts: S3-compatible stores use names like `auto` or `garage`.
+	if (!REGION_LABEL.test(region))
 		throw new RegionError(`${from} is not a region name: ${JSON.stringify(region)}`);
 	return region;
 }

@@ -208,6 +208,7 @@ export class S3Client {
 				await sink.write(chunk);
 			}
 		} catch (err) {
+			if (onAbort) r.signal?.removeEventListener("abort", onAbort);
 			sent.abort(err);
 			await reader?.cancel().catch(() => {});
 			if (err instanceof AwsError) throw err;

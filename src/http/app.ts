@@ -381,7 +381,8 @@ export function createApp(options: AppOptions): App {
 			};
 		}
 		if (path !== "/" && path.endsWith("/")) {
-			const target = path.replace(/\/+$/, "") || "/";
+			// One leading slash only: "//host" in a Location would name another host.
+			const target = `/${path.replace(/\/+$/, "").replace(/^\/+/, "")}`;
 			return {
 				template: "redirect",
 				reply: {

@@ -75,6 +75,7 @@ export class RegistryStore {
 	readonly loads = { success: 0, failure: 0 };
 	lastDurationMs = 0;
 	private running: Promise<Snapshot> | undefined;
+	private tail: Promise<void> = Promise.resolve();
 	private again = false;
 
 	constructor(private readonly options: StoreOptions) {
@@ -83,6 +84,19 @@ export class RegistryStore {
 
 	get path(): string {
 		return this.options.path;
+	}
+
+	/**
+	 * Runs `fn` when no other build-and-swap (a reload, an S3 apply) is running: each reads the
+	 * file or the applied state the previous one left, and none swaps in data older than another's.
+	 */
+	exclusive<T>(fn: () => Promise<T>): Promise<T> {
+		const result = this.tail.then(fn, fn);
+		this.tail = result.then(
+			() => {},
+			() => {},
+		);
+		return result;
 	}
 
 	/** Builds snapshot data from a file without serving it (a download is validated first). */
@@ -121,13 +135,14 @@ export class RegistryStore {
 		}
 		const run = async (): Promise<Snapshot> => {
 			try {
-				let snapshot = await this.loadOnce(options.initial);
+				let snapshot = await this.exclusive(() => this.loadOnce(options.initial));
 				while (this.again) {
 					this.again = false;
-					snapshot = await this.loadOnce();
+					snapshot = await this.exclusive(() => this.loadOnce());
 				}
 				return snapshot;
 			} finally {
+				this.again = false;
 				this.running = undefined;
 			}
 		};

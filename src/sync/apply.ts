@@ -97,7 +97,17 @@ export async function removeLeftoverTempFiles(target: string, log: Logger): Prom
 }
 
 /** Downloads, validates and swaps in one object (steps 3–6 of the sync workflow). */
-export async function applyObject(
+export function applyObject(
+	ctx: ApplyContext,
+	ref: ObjectRef,
+	state: AppliedState,
+	signal?: AbortSignal,
+): Promise<ApplyOutcome> {
+	// Under the store's lock: a reload or another apply never interleaves with this one.
+	return ctx.store.exclusive(() => applyExclusively(ctx, ref, state, signal));
+}
+
+async function applyExclusively(
 	ctx: ApplyContext,
 	ref: ObjectRef,
 	state: AppliedState,

@@ -4,7 +4,7 @@
  * SNS, EventBridge "Object Created" events, and S3's test event. Anything else is
  * unprocessable, with a reason precise enough to fix the sender.
  */
-import { parseS3Url, S3UrlError } from "../aws/endpoints.ts";
+import { parseS3Url, REGION_PATTERN, S3UrlError } from "../aws/endpoints.ts";
 
 export interface ObjectRef {
 	bucket: string;
@@ -36,6 +36,15 @@ const isObject = (x: unknown): x is Record<string, unknown> =>
 	typeof x === "object" && x !== null && !Array.isArray(x);
 
 /** S3 event keys are form-encoded: `+` is a space, then percent-decoding. */
+/** An event's region, which becomes part of a host name: only a real region name is taken. */
+function eventRegion(value: unknown, field: string): string | undefined {
+	if (value === undefined || value === null || value === "") return undefined;
+	if (typeof value !== "string" || !REGION_PATTERN.test(value)) {
+		throw new UnprocessableMessage(`${field} is not a region name: ${JSON.stringify(value).slice(0, 80)}`);
+	}
+	return value;
+}
+
 export function decodeEventKey(key: string): string {
 	try {
 		return decodeURIComponent(key.replace(/\+/g, " "));
@@ -78,7 +87,7 @@ function fromRecords(records: unknown[]): ParsedMessage {
 		refs.push({
 			bucket,
 			key: decodeEventKey(object.key),
-			region: typeof r.awsRegion === "string" && r.awsRegion ? r.awsRegion : undefined,
+			region: eventRegion(r.awsRegion, `${at}.awsRegion`),
 			versionId: typeof object.versionId === "string" && object.versionId ? object.versionId : undefined,
 			etag: typeof object.eTag === "string" && object.eTag ? object.eTag.replace(/"/g, "") : undefined,
 			sequencer: typeof object.sequencer === "string" && object.sequencer ? object.sequencer : undefined,
@@ -107,7 +116,7 @@ function fromEventBridge(doc: Record<string, unknown>): ParsedMessage {
 			{
 				bucket,
 				key: decodeEventKey(object.key),
-				region: typeof doc.region === "string" && doc.region ? doc.region : undefined,
+				region: eventRegion(doc.region, "region"),
 				versionId: typeof object["version-id"] === "string" ? object["version-id"] : undefined,
 				etag: typeof object.etag === "string" ? object.etag.replace(/"/g, "") : undefined,
 				sequencer: typeof object.sequencer === "string" ? object.sequencer : undefined,
