@@ -30,6 +30,13 @@ interface DenoLike {
 export const runtimeName: "bun" | "deno" =
 	typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : "deno";
 
+const bunGc = (globalThis as { Bun?: { gc(full: boolean): void } }).Bun?.gc;
+
+/** A garbage collection now (young generation, or `full`) where the runtime offers one; else nothing. */
+export function collectGarbage(full: boolean): void {
+	bunGc?.(full);
+}
+
 export function serve(options: ServeOptions): RunningServer {
 	if (runtimeName === "bun") {
 		const server = Bun.serve({

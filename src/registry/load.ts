@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
+import { collectGarbage } from "../runtime.ts";
 import { findJsonError } from "./json-error.ts";
 import { advisories, validateServerDocument } from "./schema.ts";
 import { compareVersions } from "./semver.ts";
@@ -466,11 +467,6 @@ function writeEntry(w: ArenaWriter, e: Entry): void {
 }
 
 const GC_EVERY = 4096;
-/** A young-generation collection where the runtime offers one (Bun); nothing elsewhere. */
-const collectGarbage: () => void = (() => {
-	const gc = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun?.gc;
-	return gc ? () => gc(false) : () => {};
-})();
 
 const encoder = new TextEncoder();
 const SERVER_OPEN = encoder.encode('{"server":');
@@ -503,7 +499,7 @@ function* buildSteps(source: ItemSource, options: BuildOptions): Steps<SnapshotD
 	for (let i = 0; i < source.count; i++) {
 		// One entry at a time: its parsed form is garbage as soon as it is normalised. Collect
 		// that garbage as we go, or the heap grows to several times the file before it is.
-		if (i % GC_EVERY === GC_EVERY - 1) collectGarbage();
+		if (i % GC_EVERY === GC_EVERY - 1) collectGarbage(false);
 		if (i % 64 === 63) yield;
 		const { entry, problems } = normalise(rawEntry(source.item(i), i, shape), fallback);
 		if (!entry) {

@@ -4,6 +4,7 @@
  * another runs is folded into a single follow-up.
  */
 import type { Logger } from "../log.ts";
+import { collectGarbage } from "../runtime.ts";
 import {
 	describeErrors,
 	type InvalidEntries,
@@ -59,12 +60,6 @@ export function loadInWorker(request: LoadRequest, workerUrl = DEFAULT_WORKER_UR
 		worker.postMessage(request);
 	});
 }
-
-/** A full garbage collection where the runtime offers one (Bun); nothing elsewhere. */
-const fullCollection: () => void = (() => {
-	const gc = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun?.gc;
-	return gc ? () => gc(true) : () => {};
-})();
 
 /** The longest a paced build holds the serving thread at a time. */
 const PACE_MS = 8;
@@ -163,7 +158,7 @@ export class RegistryStore {
 			const snapshot = this.swap(data);
 			// What the build left behind (its input, the old snapshot) is garbage now: collect it
 			// at once, or the heap keeps it and the process stays at its peak.
-			if (loader !== "worker") fullCollection();
+			if (loader !== "worker") collectGarbage(true);
 			const durationMs = Math.round(performance.now() - started);
 			this.record({ at, ok: true, durationMs });
 			this.logReport(data, loader);

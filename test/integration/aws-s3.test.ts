@@ -13,6 +13,7 @@ import { CredentialProvider } from "../../src/aws/credentials.ts";
 import { AwsError } from "../../src/aws/errors.ts";
 import { type GetObjectRequest, type GetObjectResult, S3Client } from "../../src/aws/s3.ts";
 import { AwsHttp } from "../../src/aws/signed-fetch.ts";
+import { rejection } from "../support/assert.ts";
 import {
 	BUCKET,
 	DEFAULT_KEYS,
@@ -88,15 +89,6 @@ async function get(
 ): Promise<{ result: GetObjectResult; out: Collected }> {
 	const result = await c.getObject(r, out);
 	return { result, out };
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-	try {
-		await p;
-	} catch (err) {
-		return err;
-	}
-	throw new Error("expected a rejection");
 }
 
 async function awsError(p: Promise<unknown>): Promise<AwsError> {

@@ -10,6 +10,7 @@ import { CredentialProvider } from "../../src/aws/credentials.ts";
 import { AwsError } from "../../src/aws/errors.ts";
 import { AwsHttp } from "../../src/aws/signed-fetch.ts";
 import { SqsClient } from "../../src/aws/sqs.ts";
+import { rejection } from "../support/assert.ts";
 import { DEFAULT_KEYS, type RecordedRequest, type SqsServer, startSqs } from "../support/aws-servers.ts";
 
 let sqs: SqsServer;
@@ -72,15 +73,6 @@ function seen(queueUrl: string, from = 0, target?: string): RecordedRequest[] {
 		.filter(
 			(r) => r.body.QueueUrl === queueUrl && (target === undefined || r.target === `AmazonSQS.${target}`),
 		);
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-	try {
-		await p;
-	} catch (err) {
-		return err;
-	}
-	throw new Error("expected a rejection");
 }
 
 const jsonError = (status: number, type: string, queryError: string, message: string) =>

@@ -18,6 +18,7 @@ import { AwsError, classify, retryAfterMs } from "../../src/aws/errors.ts";
 import { parseS3Error } from "../../src/aws/s3.ts";
 import { AwsHttp, type AwsRequest } from "../../src/aws/signed-fetch.ts";
 import { parseSqsError } from "../../src/aws/sqs.ts";
+import { rejection } from "../support/assert.ts";
 import { checkSignature } from "../support/aws-servers.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -263,15 +264,6 @@ function client(
 		onRetry: (i) => retries.push({ attempt: i.attempt, delayMs: i.delayMs, code: i.error.code }),
 	});
 	return { http, calls: f.calls, sleeps, retries };
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-	try {
-		await p;
-	} catch (err) {
-		return err;
-	}
-	throw new Error("expected a rejection");
 }
 
 describe("AwsHttp: one request", () => {
