@@ -3,6 +3,7 @@
  * the result over by transfer, so a 50 MB reload never stalls a request.
  */
 import { type InvalidEntries, loadRegistryFile, RegistryLoadError } from "./load.ts";
+import { transferList } from "./snapshot.ts";
 
 export interface LoadRequest {
 	path: string;
@@ -17,15 +18,7 @@ self.onmessage = async (event: MessageEvent<LoadRequest>) => {
 	try {
 		const { path, invalidEntries, name } = event.data;
 		const data = await loadRegistryFile(path, { invalidEntries, name });
-		const transfer = [
-			data.arena.buffer,
-			data.spans.buffer,
-			data.status.buffer,
-			data.latest.buffer,
-			data.searchBlob.buffer,
-			data.searchOffsets.buffer,
-		];
-		self.postMessage({ ok: true, data }, transfer as ArrayBuffer[]);
+		self.postMessage({ ok: true, data }, transferList(data));
 	} catch (err) {
 		const report = err instanceof RegistryLoadError ? err.report : undefined;
 		self.postMessage({ ok: false, message: (err as Error).message, report });

@@ -3,7 +3,62 @@
  * serialised; a query is a binary search plus a short forward walk, never a pass over all
  * entries unless a filter matches almost nothing.
  */
-import { type SnapshotData, STATUS_DELETED } from "./load.ts";
+import { emptyReport, type LoadReport } from "./report.ts";
+import type { Shape } from "./shapes.ts";
+
+export const STATUSES = ["active", "deprecated", "deleted"] as const;
+export type Status = (typeof STATUSES)[number];
+export const STATUS_DELETED = 2;
+
+/** What queries read: plain arrays and typed arrays, entry i of each in list order. */
+export interface SnapshotIndex {
+	count: number;
+	nameCount: number;
+	/** Every entry's ServerResponse JSON, UTF-8; entry i is arena[spans[2i]..spans[2i+1]). */
+	arena: Uint8Array;
+	spans: Uint32Array;
+	names: string[];
+	versions: string[];
+	/** Index into STATUSES. */
+	status: Uint8Array;
+	latest: Uint8Array;
+	/** Timestamp keys (fixed-width UTC), comparable as strings. */
+	updated: string[];
+	published: string[];
+	/**
+	 * Lower-cased `name \0 description` of every entry, each followed by \u0001, as UTF-8 in one
+	 * buffer: one byte search finds the next match; searchOffsets[i] is where entry i starts.
+	 */
+	searchBlob: Uint8Array;
+	searchOffsets: Uint32Array;
+}
+
+/** Where the data came from and what its load found: for /health, /metrics and the log. */
+export interface Provenance {
+	source: string;
+	shape: Shape;
+	contentHash: string;
+	/** The bytes' MD5 hex: the ETag S3 gives a single-part object of the same bytes. */
+	md5: string;
+	fileBytes: number;
+	loadedAt: string;
+	report: LoadReport;
+}
+
+/**
+ * A load's result: built in a Worker or on this thread, it crosses to the serving thread by
+ * structured clone with the index's buffers transferred (see transferList).
+ */
+export interface SnapshotData {
+	index: SnapshotIndex;
+	provenance: Provenance;
+}
+
+/** The buffers to transfer when posting snapshot data from a Worker: the bulk of it, uncopied. */
+export function transferList({ index }: SnapshotData): ArrayBuffer[] {
+	const views = [index.arena, index.spans, index.status, index.latest, index.searchBlob, index.searchOffsets];
+	return views.map((view) => view.buffer as ArrayBuffer);
+}
 
 /** "Strictly after this (name, version)"; without a version: after every version of the name. */
 export interface Position {
@@ -30,7 +85,8 @@ export interface ListResult {
 }
 
 export class Snapshot {
-	readonly data: SnapshotData;
+	readonly index: SnapshotIndex;
+	readonly provenance: Provenance;
 	/** name → [first, end) range of its entries in list order. */
 	private readonly byName = new Map<string, [number, number]>();
 
@@ -38,10 +94,11 @@ export class Snapshot {
 	private readonly searchBytes: Buffer;
 
 	constructor(data: SnapshotData) {
-		this.data = data;
-		const blob = data.searchBlob;
+		this.index = data.index;
+		this.provenance = data.provenance;
+		const blob = data.index.searchBlob;
 		this.searchBytes = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
-		const { names } = data;
+		const { names } = data.index;
 		let start = 0;
 		for (let i = 1; i <= names.length; i++) {
 			if (i === names.length || names[i] !== names[start]) {
@@ -52,17 +109,17 @@ export class Snapshot {
 	}
 
 	get count(): number {
-		return this.data.count;
+		return this.index.count;
 	}
 
 	entry(i: number): Uint8Array {
-		const { arena, spans } = this.data;
+		const { arena, spans } = this.index;
 		return arena.subarray(spans[2 * i], spans[2 * i + 1]);
 	}
 
 	/** Index of the first entry strictly after `p` in list order. */
 	firstAfter(p: Position): number {
-		const { names, versions } = this.data;
+		const { names, versions } = this.index;
 		let lo = 0;
 		let hi = names.length;
 		while (lo < hi) {
@@ -77,7 +134,7 @@ export class Snapshot {
 	}
 
 	private matches(i: number, q: ListQuery): boolean {
-		const d = this.data;
+		const d = this.index;
 		if (!q.includeDeleted && d.status[i] === STATUS_DELETED) return false;
 		if (q.version !== undefined) {
 			if (q.version === "latest" ? d.latest[i] !== 1 : d.versions[i] !== q.version) return false;
@@ -87,12 +144,12 @@ export class Snapshot {
 	}
 
 	list(q: ListQuery): ListResult {
-		const n = this.data.count;
+		const n = this.index.count;
 		const items: number[] = [];
 		let i = q.after ? this.firstAfter(q.after) : 0;
 		if (q.search) {
 			// Walk the matches of the term in the search blob, from the first candidate on.
-			const { searchOffsets } = this.data;
+			const { searchOffsets } = this.index;
 			const needle = Buffer.from(q.search, "utf8");
 			while (i < n) {
 				const at = this.searchBytes.indexOf(needle, searchOffsets[i]);
@@ -116,9 +173,9 @@ export class Snapshot {
 
 	/** The entry whose search text holds blob position `at` (at or after entry `from`). */
 	private entryAt(at: number, from: number): number {
-		const offsets = this.data.searchOffsets;
+		const offsets = this.index.searchOffsets;
 		let lo = from;
-		let hi = this.data.count - 1;
+		let hi = this.index.count - 1;
 		while (lo < hi) {
 			const mid = (lo + hi + 1) >>> 1;
 			if ((offsets[mid] as number) <= at) lo = mid;
@@ -131,7 +188,7 @@ export class Snapshot {
 	versions(name: string, includeDeleted: boolean): number[] | undefined {
 		const range = this.byName.get(name);
 		if (!range) return undefined;
-		const { status, published, versions } = this.data;
+		const { status, published, versions } = this.index;
 		const out: number[] = [];
 		for (let i = range[0]; i < range[1]; i++) if (includeDeleted || status[i] !== STATUS_DELETED) out.push(i);
 		if (out.length === 0) return undefined;
@@ -147,7 +204,7 @@ export class Snapshot {
 	find(name: string, version: string, includeDeleted: boolean): number | undefined {
 		const range = this.byName.get(name);
 		if (!range) return undefined;
-		const d = this.data;
+		const d = this.index;
 		for (let i = range[0]; i < range[1]; i++) {
 			if (version === "latest" ? d.latest[i] === 1 : d.versions[i] === version) {
 				return includeDeleted || d.status[i] !== STATUS_DELETED ? i : undefined;
@@ -160,23 +217,28 @@ export class Snapshot {
 /** An empty registry: what is served before any file exists. */
 export function emptySnapshotData(source: string): SnapshotData {
 	return {
-		source,
-		shape: "api",
-		contentHash: "",
-		fileBytes: 0,
-		loadedAt: new Date().toISOString(),
-		count: 0,
-		nameCount: 0,
-		arena: new Uint8Array(0),
-		spans: new Uint32Array(0),
-		names: [],
-		versions: [],
-		status: new Uint8Array(0),
-		latest: new Uint8Array(0),
-		updated: [],
-		published: [],
-		searchBlob: new Uint8Array(0),
-		searchOffsets: new Uint32Array(1),
-		report: { file: source, shape: "api", total: 0, loaded: 0, skipped: 0, errors: [], warnings: [] },
+		index: {
+			count: 0,
+			nameCount: 0,
+			arena: new Uint8Array(0),
+			spans: new Uint32Array(0),
+			names: [],
+			versions: [],
+			status: new Uint8Array(0),
+			latest: new Uint8Array(0),
+			updated: [],
+			published: [],
+			searchBlob: new Uint8Array(0),
+			searchOffsets: new Uint32Array(1),
+		},
+		provenance: {
+			source,
+			shape: "api",
+			contentHash: "",
+			md5: "",
+			fileBytes: 0,
+			loadedAt: new Date().toISOString(),
+			report: emptyReport(source, "api"),
+		},
 	};
 }

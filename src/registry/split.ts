@@ -5,6 +5,7 @@
  * does not recognise returns undefined, and the caller parses the whole text instead (which also
  * gives the precise position of a syntax error).
  */
+import { drain, type Steps } from "./pace.ts";
 
 export interface SplitFile {
 	top: "array" | "object";
@@ -73,9 +74,6 @@ function skipSpace(b: Uint8Array, i: number): number {
 	return i;
 }
 
-/** Resumable work: yields now and then so a caller can pause it (see paced()). */
-export type Steps<T> = Generator<undefined, T, undefined>;
-
 /** Element ranges of the array opening at `i`; `end` is the index after its `]`. */
 function* arrayElements(b: Uint8Array, i: number): Steps<{ ranges: number[]; end: number } | undefined> {
 	const ranges: number[] = [];
@@ -107,14 +105,6 @@ function isServersKey(b: Uint8Array, i: number, end: number): boolean {
 
 export function splitRegistry(b: Uint8Array): SplitFile | undefined {
 	return drain(splitSteps(b));
-}
-
-/** Runs resumable work to its end. */
-export function drain<T>(steps: Steps<T>): T {
-	for (;;) {
-		const r = steps.next();
-		if (r.done) return r.value;
-	}
 }
 
 export function* splitSteps(b: Uint8Array): Steps<SplitFile | undefined> {

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { VARIABLES } from "../../src/config.ts";
-import { describeProblem, loadRegistryFile, RegistryLoadError } from "../../src/registry/load.ts";
+import { loadRegistryFile, RegistryLoadError } from "../../src/registry/load.ts";
+import { describeProblem } from "../../src/registry/report.ts";
 import { buildBinary } from "../support/binary.ts";
 import { cleanEnv, ROOT, type RunningRegistry, startRegistry, tempDir } from "../support/process.ts";
 
@@ -99,14 +100,14 @@ describe("registry validate", () => {
 			let loaderErrors: unknown[] = [];
 			let loaderWarnings: unknown[] = [];
 			try {
-				const data = await loadRegistryFile(file, { invalidEntries: "reject" });
-				loaderWarnings = data.report.warnings;
+				const data = await loadRegistryFile(file, { invalidEntries: "reject", keepProblems: Infinity });
+				loaderWarnings = data.provenance.report.warnings.first;
 			} catch (err) {
 				if (!(err instanceof RegistryLoadError)) throw err;
 				loaderOk = false;
 				loaderError = err.message;
-				loaderErrors = err.report?.errors ?? [];
-				loaderWarnings = err.report?.warnings ?? [];
+				loaderErrors = err.report?.errors.first ?? [];
+				loaderWarnings = err.report?.warnings.first ?? [];
 			}
 			const json = run(["validate", "--format", "json", file]);
 			const [result] = JSON.parse(json.stdout) as JsonResult[];

@@ -79,19 +79,19 @@ describe("loads through the scanner", () => {
 				mtime,
 				invalidEntries: "reject",
 			});
-			expect(streamed.count).toBe(whole.count);
-			expect(streamed.names).toEqual(whole.names);
-			expect(streamed.versions).toEqual(whole.versions);
-			expect([...streamed.latest]).toEqual([...whole.latest]);
-			expect(streamed.report.warnings).toEqual(whole.report.warnings);
-			for (let i = 0; i < streamed.count; i++) {
-				const a = streamed.arena.subarray(streamed.spans[2 * i], streamed.spans[2 * i + 1]);
-				const b = whole.arena.subarray(whole.spans[2 * i], whole.spans[2 * i + 1]);
+			expect(streamed.index.count).toBe(whole.index.count);
+			expect(streamed.index.names).toEqual(whole.index.names);
+			expect(streamed.index.versions).toEqual(whole.index.versions);
+			expect([...streamed.index.latest]).toEqual([...whole.index.latest]);
+			expect(streamed.provenance.report.warnings).toEqual(whole.provenance.report.warnings);
+			for (let i = 0; i < streamed.index.count; i++) {
+				const a = streamed.index.arena.subarray(streamed.index.spans[2 * i], streamed.index.spans[2 * i + 1]);
+				const b = whole.index.arena.subarray(whole.index.spans[2 * i], whole.index.spans[2 * i + 1]);
 				expect(JSON.parse(dec(a))).toEqual(JSON.parse(dec(b)));
 				const official = (JSON.parse(dec(a)) as { _meta: Record<string, { isLatest: boolean }> })._meta[
 					"io.modelcontextprotocol.registry/official"
 				];
-				expect(official?.isLatest).toBe(streamed.latest[i] === 1);
+				expect(official?.isLatest).toBe(streamed.index.latest[i] === 1);
 			}
 		});
 	}

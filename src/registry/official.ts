@@ -1,0 +1,164 @@
+/**
+ * An entry of the file made into an entry to serve. Its official metadata (the API shape's
+ * `_meta["io.modelcontextprotocol.registry/official"]`, a fork record's outer fields) is checked
+ * by one valibot schema, which also gives its type; missing fields get upstream's defaults
+ * (status active, timestamps along the entry's own, else the file's modification time).
+ */
+import * as v from "valibot";
+import type { EntryProblem } from "./report.ts";
+import { advisories, type FieldProblem, validateServerDocument } from "./schema.ts";
+import type { RawEntry } from "./shapes.ts";
+import { STATUSES } from "./snapshot.ts";
+import { parseTimestamp, type Timestamp } from "./time.ts";
+
+export const OFFICIAL = "io.modelcontextprotocol.registry/official";
+
+/** A valid entry, its document already serialised; the arena writes it and records where. */
+export interface Entry {
+	at: string;
+	name: string;
+	version: string;
+	/** The server document, serialised once; the parsed document itself is not kept. */
+	serverJson: string;
+	description: string;
+	/** Advisory problems of the document (warnings), found while it was at hand. */
+	advice: FieldProblem[];
+	/** Index into STATUSES. */
+	status: number;
+	statusMessage: string | undefined;
+	statusChangedAt: Timestamp;
+	publishedAt: Timestamp;
+	updatedAt: Timestamp;
+	flaggedLatest: boolean | undefined;
+	/** The entry's _meta as the file had it (api shape), official replaced on output. */
+	meta: Record<string, unknown> | undefined;
+	officialExtra: Record<string, unknown>;
+	/** Where the finished entry sits in the arena, and where its isLatest value is (patched last). */
+	start: number;
+	end: number;
+	latestAt: number;
+}
+
+// Entries of one file mostly share a handful of timestamp strings: parse each once.
+const timestampMemo = new Map<string, Timestamp | undefined>();
+
+function memoTimestamp(text: string): Timestamp | undefined {
+	let t = timestampMemo.get(text);
+	if (t === undefined && !timestampMemo.has(text)) {
+		t = parseTimestamp(text);
+		if (timestampMemo.size > 100_000) timestampMemo.clear();
+		timestampMemo.set(text, t);
+	}
+	return t;
+}
+
+const notTimestamp = (issue: { input: unknown }) =>
+	`is not an RFC 3339 timestamp: ${JSON.stringify(issue.input)}`;
+
+/** null counts as missing. */
+const time = v.nullish(
+	v.pipe(
+		v.string(notTimestamp),
+		v.rawTransform<string, Timestamp>(({ dataset, addIssue, NEVER }) => {
+			const t = memoTimestamp(dataset.value);
+			if (t) return t;
+			addIssue({ message: notTimestamp({ input: dataset.value }) });
+			return NEVER;
+		}),
+	),
+);
+
+const isObject = (x: unknown): x is Record<string, unknown> =>
+	typeof x === "object" && x !== null && !Array.isArray(x);
+
+/** Fields in the order their problems are told; unknown fields are kept and served back. */
+const OfficialMeta = v.optional(
+	v.pipe(
+		v.custom<Record<string, unknown>>(isObject, "expected an object"),
+		v.looseObject({
+			status: v.nullish(
+				v.picklist(
+					STATUSES,
+					(issue) => `must be one of ${STATUSES.join(", ")} (got ${JSON.stringify(issue.input)})`,
+				),
+			),
+			statusMessage: v.nullish(v.string("expected a string")),
+			isLatest: v.nullish(v.boolean("expected a boolean")),
+			publishedAt: time,
+			updatedAt: time,
+			statusChangedAt: time,
+		}),
+	),
+);
+
+export type OfficialMeta = NonNullable<v.InferOutput<typeof OfficialMeta>>;
+
+const KNOWN_OFFICIAL = new Set([
+	"status",
+	"statusMessage",
+	"statusChangedAt",
+	"publishedAt",
+	"updatedAt",
+	"isLatest",
+]);
+
+/** The entry's official metadata, or its problems; `whole`: the value itself is wrong, not a field. */
+function readOfficial(r: RawEntry): { official: OfficialMeta; problems: FieldProblem[]; whole: boolean } {
+	const result = v.safeParse(OfficialMeta, r.official);
+	if (result.success) return { official: result.output ?? {}, problems: [], whole: false };
+	const problems = result.issues.map((issue) => {
+		const key = issue.path?.[0]?.key;
+		return { field: key === undefined ? r.officialAt : r.officialField(String(key)), message: issue.message };
+	});
+	return { official: {}, problems, whole: result.issues.every((issue) => !issue.path) };
+}
+
+/** The entry to serve, or every problem that keeps it out (each naming the entry). */
+export function normalise(r: RawEntry, fallback: Timestamp): { entry?: Entry; problems: EntryProblem[] } {
+	const read = readOfficial(r);
+	// An official value that is not an object is told with the shape's problems, before the document's.
+	const problems = read.whole ? [...r.problems, ...read.problems] : [...r.problems];
+	// A missing document was already reported by the shape; don't report it twice.
+	const docProblems = r.doc === undefined && problems.length > 0 ? [] : validateServerDocument(r.doc);
+	for (const p of docProblems) {
+		const field = [r.docField, p.field].filter((s) => s !== "").join(".");
+		problems.push({ field, message: p.message });
+	}
+	if (!read.whole) problems.push(...read.problems);
+	const doc = r.doc as Record<string, unknown> | undefined;
+	const name = typeof doc?.name === "string" ? doc.name : undefined;
+	const version = typeof doc?.version === "string" ? doc.version : undefined;
+	const located = problems.map((p) => ({ entry: r.at, name, version, ...p }));
+	if (located.length > 0 || !doc || name === undefined || version === undefined) return { problems: located };
+	const o = read.official;
+	// A missing timestamp falls back along the entry's own (updatedAt → publishedAt,
+	// statusChangedAt → updatedAt), and to the file's modification time when none is given.
+	const publishedAt = o.publishedAt ?? fallback;
+	const updatedAt = o.updatedAt ?? publishedAt;
+	// Extra fields as the file has them (the schema's output drops a few keys, e.g. "constructor").
+	const officialExtra: Record<string, unknown> = {};
+	for (const [k, val] of Object.entries((r.official as Record<string, unknown> | undefined) ?? {}))
+		if (!KNOWN_OFFICIAL.has(k) && val !== undefined) officialExtra[k] = val;
+	return {
+		problems: [],
+		entry: {
+			at: r.at,
+			name,
+			version,
+			serverJson: JSON.stringify(doc),
+			description: typeof doc.description === "string" ? doc.description : "",
+			advice: advisories(doc),
+			status: o.status ? STATUSES.indexOf(o.status) : 0,
+			statusMessage: o.statusMessage ?? undefined,
+			statusChangedAt: o.statusChangedAt ?? updatedAt,
+			publishedAt,
+			updatedAt,
+			flaggedLatest: o.isLatest ?? undefined,
+			meta: r.meta,
+			officialExtra,
+			start: 0,
+			end: 0,
+			latestAt: 0,
+		},
+	};
+}

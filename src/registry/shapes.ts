@@ -1,0 +1,181 @@
+/**
+ * The three shapes a registry file may take — the API list shape, the Go fork's records, a bare
+ * array of server.json documents (a seed) — made into one kind of raw entry: the server document,
+ * the official metadata as given, and where each sits in the file, for messages.
+ */
+import { findJsonError } from "./json-error.ts";
+import { OFFICIAL } from "./official.ts";
+import type { Steps } from "./pace.ts";
+import { RegistryLoadError } from "./report.ts";
+import { splitSteps } from "./split.ts";
+
+export type Shape = "api" | "fork" | "seed";
+
+const isObject = (x: unknown): x is Record<string, unknown> =>
+	typeof x === "object" && x !== null && !Array.isArray(x);
+
+const SHAPES_EXPECTED =
+	'expected a JSON array of server.json documents, or an object with a "servers" array ' +
+	'of {"server", "_meta"} items (the API list shape) or fork records {"server_name", "version", "value", ...}';
+
+/** Bytes → text: UTF-8 only, BOM dropped. */
+export function decodeRegistryText(bytes: Uint8Array, file: string): string {
+	try {
+		const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+		return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+	} catch {
+		throw new RegistryLoadError(`${file}: not valid UTF-8 text`);
+	}
+}
+
+export function parseRegistryJson(text: string, file: string): unknown {
+	if (text.trim() === "") throw new RegistryLoadError(`${file}: the file is empty; ${SHAPES_EXPECTED}`);
+	try {
+		return JSON.parse(text);
+	} catch (err) {
+		const where = findJsonError(text);
+		if (where) {
+			throw new RegistryLoadError(
+				`${file}: invalid JSON at line ${where.line}, column ${where.column} (byte ${where.offset}): ${where.message}`,
+			);
+		}
+		throw new RegistryLoadError(`${file}: invalid JSON: ${(err as Error).message}`);
+	}
+}
+
+/** Where entries come from: a parsed document, or a file split into separately parsed entries. */
+export interface ItemSource {
+	shape: Shape;
+	count: number;
+	item(i: number): unknown;
+}
+
+function shapeOf(first: unknown): Shape {
+	return isObject(first) && !("server" in first) && ("value" in first || "server_name" in first)
+		? "fork"
+		: "api";
+}
+
+/** A parsed top-level value as a source of entries, or the error that says what was expected. */
+export function itemsOfDocument(doc: unknown, file: string): ItemSource {
+	if (Array.isArray(doc)) return { shape: "seed", count: doc.length, item: (i) => doc[i] };
+	if (!isObject(doc) || !Array.isArray(doc.servers)) {
+		throw new RegistryLoadError(`${file}: ${SHAPES_EXPECTED}`);
+	}
+	const items = doc.servers as unknown[];
+	return { shape: shapeOf(items.find(isObject)), count: items.length, item: (i) => items[i] };
+}
+
+/** Thrown while reading a split file: the whole-text parse then says precisely what is wrong. */
+export class ReparseWhole extends Error {}
+
+/**
+ * Entries parsed one by one from their byte ranges, or undefined when the file does not split;
+ * `item` throws ReparseWhole when an entry is not JSON.
+ */
+export function* itemsOfBytes(bytes: Uint8Array): Steps<ItemSource | undefined> {
+	const split = yield* splitSteps(bytes);
+	if (!split) return undefined;
+	const decoder = new TextDecoder("utf-8", { fatal: true });
+	try {
+		// Everything but the entries, parsed as JSON: the rest of the file is checked as strictly.
+		JSON.parse(decoder.decode(split.skeleton));
+	} catch {
+		return undefined;
+	}
+	const { ranges } = split;
+	const item = (i: number): unknown => {
+		try {
+			return JSON.parse(decoder.decode(bytes.subarray(ranges[2 * i], ranges[2 * i + 1])));
+		} catch {
+			throw new ReparseWhole();
+		}
+	};
+	const count = ranges.length / 2;
+	if (split.top === "array") return { shape: "seed", count, item };
+	return { shape: count > 0 ? shapeOf(item(0)) : "api", count, item };
+}
+
+export interface RawEntry {
+	at: string;
+	doc: unknown;
+	/** The official metadata as the file gives it (fork: gathered from the record's fields). */
+	official: unknown;
+	/** Where the official metadata sits, and the name each of its fields has in the file. */
+	officialAt: string;
+	officialField: (key: string) => string;
+	meta: Record<string, unknown> | undefined;
+	/** Where the server document sits in the entry: "server", "value", or "" (seed shape). */
+	docField: string;
+	problems: { field: string; message: string }[];
+}
+
+const FORK_FIELDS: Record<string, string> = {
+	status: "status",
+	publishedAt: "published_at",
+	updatedAt: "updated_at",
+	isLatest: "is_latest",
+};
+
+const OFFICIAL_AT = `_meta["${OFFICIAL}"]`;
+const asIs = (key: string) => key;
+
+/** One item of the file, by shape, with its official metadata and its problems so far. */
+export function rawEntry(item: unknown, i: number, shape: Shape): RawEntry {
+	const none = { official: undefined, officialAt: "", officialField: asIs, meta: undefined, docField: "" };
+	if (shape === "seed") return { at: `[${i}]`, doc: item, ...none, problems: [] };
+	const at = `servers[${i}]`;
+	const problems: { field: string; message: string }[] = [];
+	if (!isObject(item)) {
+		problems.push({ field: "", message: "expected an object" });
+		return { at, doc: undefined, ...none, problems };
+	}
+	if (shape === "api") {
+		if (!("server" in item)) problems.push({ field: "server", message: "is required (API list shape)" });
+		let meta: Record<string, unknown> | undefined;
+		if (item._meta !== undefined) {
+			if (isObject(item._meta)) meta = item._meta;
+			else problems.push({ field: "_meta", message: "expected an object" });
+		}
+		return {
+			at,
+			doc: item.server,
+			official: meta?.[OFFICIAL],
+			officialAt: OFFICIAL_AT,
+			officialField: (k) => `${OFFICIAL_AT}.${k}`,
+			meta,
+			docField: "server",
+			problems,
+		};
+	}
+	// Fork record: the outer fields are the official metadata; `meta` only fills gaps.
+	const fallback = isObject(item.meta) ? item.meta : {};
+	const official: Record<string, unknown> = {};
+	for (const [key, field] of Object.entries(FORK_FIELDS)) official[key] = item[field] ?? fallback[key];
+	if (item.value === undefined || item.value === null) {
+		problems.push({ field: "value", message: "is required: the record has no server document" });
+	} else if (isObject(item.value)) {
+		if (item.server_name !== undefined && item.server_name !== item.value.name) {
+			problems.push({
+				field: "server_name",
+				message: `${JSON.stringify(item.server_name)} does not match value.name ${JSON.stringify(item.value.name)}`,
+			});
+		}
+		if (item.version !== undefined && item.version !== item.value.version) {
+			problems.push({
+				field: "version",
+				message: `${JSON.stringify(item.version)} does not match value.version ${JSON.stringify(item.value.version)}`,
+			});
+		}
+	}
+	return {
+		at,
+		doc: item.value,
+		official,
+		officialAt: "",
+		officialField: (k) => FORK_FIELDS[k] ?? k,
+		meta: undefined,
+		docField: "value",
+		problems,
+	};
+}
