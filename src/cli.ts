@@ -3,16 +3,11 @@
  * (for pipelines, before an upload), and `healthcheck` asks a running server whether it is
  * healthy (for container health checks where there is no curl).
  */
+import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
+import * as v from "valibot";
 import type { ListenAddress } from "./config.ts";
-import {
-	describeErrors,
-	describeProblem,
-	type EntryProblem,
-	type InvalidEntries,
-	type LoadReport,
-	loadRegistryFile,
-	RegistryLoadError,
-} from "./registry/load.ts";
+import { type InvalidEntries, loadRegistryFile, RegistryLoadError } from "./registry/load.ts";
+import { describeErrors, describeProblem, type EntryProblem, type LoadReport } from "./registry/report.ts";
 
 export interface FileResult {
 	file: string;
@@ -29,15 +24,15 @@ export interface FileResult {
 /** Loads a file as the server would and reports every error and warning. */
 export async function validateFile(file: string, invalidEntries: InvalidEntries): Promise<FileResult> {
 	try {
-		const data = await loadRegistryFile(file, { invalidEntries });
+		const data = await loadRegistryFile(file, { invalidEntries, keepProblems: Infinity });
 		return {
 			file,
 			ok: true,
-			shape: data.shape,
-			entries: data.count,
-			servers: data.nameCount,
-			errors: data.report.errors,
-			warnings: data.report.warnings,
+			shape: data.provenance.shape,
+			entries: data.index.count,
+			servers: data.index.nameCount,
+			errors: data.provenance.report.errors.first,
+			warnings: data.provenance.report.warnings.first,
 		};
 	} catch (err) {
 		if (!(err instanceof RegistryLoadError)) throw err;
@@ -48,8 +43,8 @@ export async function validateFile(file: string, invalidEntries: InvalidEntries)
 			ok: false,
 			shape: report.shape,
 			error: describeErrors(report).split("\n")[0],
-			errors: report.errors,
-			warnings: report.warnings,
+			errors: report.errors.first,
+			warnings: report.warnings.first,
 		};
 	}
 }
@@ -72,6 +67,42 @@ function textReport(r: FileResult): string {
 	return `${lines.join("\n")}\n`;
 }
 
+export type CommandLine =
+	| { command: "serve" | "help" | "version" }
+	| { command: "validate" | "healthcheck"; args: string[] }
+	/** Exit 2 with this message. */
+	| { command: "usage-error"; message: string };
+
+/**
+ * Arguments through parseArgs, in order. An option counts only as written out alone (`-h`, not
+ * `-hv`) or, when it takes a value, as `--name=value`; anything else is for the caller to refuse.
+ */
+function tokensOf(args: string[], options: ParseArgsOptionsConfig) {
+	return parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true }).tokens;
+}
+
+/** The command line: `registry [serve] [--help|-h] [--version|-v]`, `validate …`, `healthcheck …`. */
+export function parseCommandLine(argv: string[]): CommandLine {
+	const [first, ...rest] = argv;
+	if (first === "validate" || first === "healthcheck") return { command: first, args: rest };
+	const args = first === "serve" ? rest : argv;
+	const tokens = tokensOf(args, {
+		help: { type: "boolean", short: "h" },
+		version: { type: "boolean", short: "v" },
+	});
+	const given = (name: string) =>
+		tokens.some((t) => t.kind === "option" && t.name === name && t.rawName === args[t.index]);
+	if (given("help")) return { command: "help" };
+	if (given("version")) return { command: "version" };
+	if (args.length > 0) {
+		return {
+			command: "usage-error",
+			message: `unknown argument ${JSON.stringify(args[0])}; see registry --help`,
+		};
+	}
+	return { command: "serve" };
+}
+
 export const VALIDATE_USAGE = `Usage: registry validate [--format text|json] [--skip-invalid] FILE...
 
 Loads each registry file with exactly the rules the server uses and prints every error and
@@ -79,34 +110,37 @@ warning with its entry and field. Exits 1 when a file would not load (with --ski
 when a file cannot be read or parsed at all, as MCP_REGISTRY_INVALID_ENTRIES=skip would), else 0.
 `;
 
+const VALIDATE_OPTIONS = {
+	format: { type: "string" },
+	"skip-invalid": { type: "boolean" },
+	help: { type: "boolean", short: "h" },
+} as const;
+
 export async function validateCommand(args: string[], out: (s: string) => void): Promise<number> {
 	let format: "text" | "json" = "text";
 	let invalidEntries: InvalidEntries = "reject";
 	const files: string[] = [];
-	for (let i = 0; i < args.length; i++) {
-		const a = args[i] as string;
-		if (a === "--format") {
-			const f = args[++i];
-			if (f !== "text" && f !== "json") {
+	for (const t of tokensOf(args, VALIDATE_OPTIONS)) {
+		if (t.kind === "positional") {
+			files.push(t.value);
+			continue;
+		}
+		const option =
+			t.kind === "option" && (t.rawName === args[t.index] || t.name === "format") ? t : undefined;
+		if (option?.name === "format") {
+			if (option.value !== "text" && option.value !== "json") {
 				out(`registry validate: --format takes text or json\n`);
 				return 2;
 			}
-			format = f;
-		} else if (a.startsWith("--format=")) {
-			const f = a.slice("--format=".length);
-			if (f !== "text" && f !== "json") {
-				out(`registry validate: --format takes text or json\n`);
-				return 2;
-			}
-			format = f;
-		} else if (a === "--skip-invalid") invalidEntries = "skip";
-		else if (a === "--help" || a === "-h") {
+			format = option.value;
+		} else if (option?.name === "skip-invalid") invalidEntries = "skip";
+		else if (option?.name === "help") {
 			out(VALIDATE_USAGE);
 			return 0;
-		} else if (a.startsWith("-") && a !== "-") {
-			out(`registry validate: unknown option ${a}\n${VALIDATE_USAGE}`);
+		} else {
+			out(`registry validate: unknown option ${args[t.index]}\n${VALIDATE_USAGE}`);
 			return 2;
-		} else files.push(a);
+		}
 	}
 	if (files.length === 0) {
 		out(VALIDATE_USAGE);
@@ -129,18 +163,32 @@ export function healthUrlFor(address: ListenAddress): string {
 	return `http://${host}:${address.port}/v0/health`;
 }
 
+export const HEALTHCHECK_USAGE = `Usage: registry healthcheck [URL]
+
+Exits 0 when the server at URL (default: /v0/health at MCP_REGISTRY_SERVER_ADDRESS) answers 200
+with status "ok", else 1.
+`;
+
+/** What /health answers; only its status is read. */
+const HealthAnswer = v.object({ status: v.optional(v.unknown()) });
+
 export async function healthcheckCommand(
 	args: string[],
 	address: ListenAddress,
 	out: (s: string) => void,
 ): Promise<number> {
-	const url = args[0] ?? healthUrlFor(address);
+	const [first] = tokensOf(args, {});
+	if (first && first.kind !== "positional") {
+		out(`registry healthcheck: unknown option ${args[first.index]}\n${HEALTHCHECK_USAGE}`);
+		return 2;
+	}
+	const url = first?.value ?? healthUrlFor(address);
 	try {
 		const res = await fetch(url, { signal: AbortSignal.timeout(5000), redirect: "manual" });
 		const text = await res.text();
 		let status: unknown;
 		try {
-			status = (JSON.parse(text) as { status?: unknown }).status;
+			status = v.parse(HealthAnswer, JSON.parse(text)).status;
 		} catch {}
 		if (res.status === 200 && status === "ok") {
 			out(`${url}: ok\n`);

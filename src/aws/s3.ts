@@ -71,8 +71,10 @@ export async function parseS3Error(res: Response, what: string): Promise<AwsErro
 
 const quote = (etag: string) => (etag.startsWith('"') || etag.startsWith("W/") ? etag : `"${etag}"`);
 
-function isRegionRedirect(res: Response): boolean {
-	return [301, 307, 400].includes(res.status) && res.headers.has("x-amz-bucket-region");
+/** The region a redirect names: S3 answers 301, 307 or 400 with x-amz-bucket-region. */
+function redirectRegion(res: Response): string | undefined {
+	if (![301, 307, 400].includes(res.status)) return undefined;
+	return res.headers.get("x-amz-bucket-region") ?? undefined;
 }
 
 export class S3Client {
@@ -103,7 +105,7 @@ export class S3Client {
 			url,
 			headers,
 			signal: r.signal,
-			passThrough: (res) => res.status === 304 || isRegionRedirect(res),
+			passThrough: (res) => res.status === 304 || redirectRegion(res) !== undefined,
 			parseError: (res) => parseS3Error(res, `s3://${r.bucket}/${r.key}`),
 		});
 	}
@@ -112,15 +114,15 @@ export class S3Client {
 		const what = `s3://${r.bucket}/${r.key}`;
 		let region = r.region ?? this.bucketRegions.get(r.bucket) ?? (await this.options.fallbackRegion());
 		let sent = await this.request(r, region);
-		if (isRegionRedirect(sent.response)) {
-			const next = sent.response.headers.get("x-amz-bucket-region") as string;
+		const next = redirectRegion(sent.response);
+		if (next !== undefined) {
 			// Sent to the region it names already: not a redirect to follow; report S3's own error.
 			if (next === region) throw await parseS3Error(sent.response, what);
 			await sent.response.body?.cancel();
 			this.bucketRegions.set(r.bucket, next);
 			region = next;
 			sent = await this.request(r, region);
-			if (isRegionRedirect(sent.response)) {
+			if (redirectRegion(sent.response) !== undefined) {
 				throw new AwsError(`S3 GetObject ${what}: redirected again after following a region redirect`, {
 					service: "s3",
 					code: "PermanentRedirect",
@@ -238,9 +240,9 @@ export class S3Client {
 				);
 			}
 		}
-		if (md5) {
+		if (md5 && etag) {
 			const got = md5.digest();
-			if (`"${got}"` !== quote(etag as string).toLowerCase()) {
+			if (`"${got}"` !== quote(etag).toLowerCase()) {
 				throw fail("ChecksumMismatch", `the ETag ${etag} is not the MD5 of the body (${got})`, true);
 			}
 		}

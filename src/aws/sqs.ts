@@ -3,6 +3,8 @@
  * ChangeMessageVisibility, GetQueueAttributes. Message bodies are checked against MD5OfBody.
  */
 import { createHash } from "node:crypto";
+import * as v from "valibot";
+import { checkJson, maybe } from "./answer.ts";
 import { endpointOverride, regionFromQueueUrl } from "./endpoints.ts";
 import { AwsError, classify, retryAfterMs } from "./errors.ts";
 import type { AwsHttp } from "./signed-fetch.ts";
@@ -33,19 +35,54 @@ export interface SqsClientOptions {
 	fallbackRegion: () => Promise<string>;
 }
 
+/** An SQS error answer's body (AWS JSON 1.0; the casing varies by service generation). */
+const ErrorBody = v.object({
+	__type: maybe(v.string()),
+	code: maybe(v.string()),
+	Code: maybe(v.string()),
+	message: maybe(v.string()),
+	Message: maybe(v.string()),
+});
+
+/** ReceiveMessage's answer: every field a message is used by, checked. */
+const ReceiveAnswer = v.object({
+	Messages: v.optional(
+		v.array(
+			v.object({
+				MessageId: v.string(),
+				ReceiptHandle: v.string(),
+				Body: v.string(),
+				/** Missing, it cannot match: the MD5Mismatch below says so. */
+				MD5OfBody: v.optional(v.string()),
+				Attributes: v.optional(
+					v.objectWithRest(
+						{
+							ApproximateReceiveCount: v.optional(v.pipe(v.string(), v.regex(/^\d+$/))),
+							SentTimestamp: v.optional(v.pipe(v.string(), v.regex(/^\d+$/))),
+						},
+						v.string(),
+					),
+					{},
+				),
+			}),
+		),
+		[],
+	),
+});
+
+const AttributesAnswer = v.object({ Attributes: v.optional(v.record(v.string(), v.string()), {}) });
+
 /** Reads an SQS JSON error: the query code from x-amzn-query-error, else __type after '#'. */
 export async function parseSqsError(res: Response, operation: string): Promise<AwsError> {
 	const text = await res.text().catch(() => "");
-	let body: Record<string, unknown> = {};
-	try {
-		body = JSON.parse(text) as Record<string, unknown>;
-	} catch {}
+	const parsed = checkJson(ErrorBody, text);
+	const body = parsed.ok ? parsed.value : {};
 	const queryError = res.headers.get("x-amzn-query-error");
 	const queryCode = queryError?.split(";")[0] || undefined;
-	const rawType = String(body.__type ?? body.code ?? body.Code ?? res.headers.get("x-amzn-errortype") ?? "");
+	const rawType = body.__type ?? body.code ?? body.Code ?? res.headers.get("x-amzn-errortype") ?? "";
 	const typeName = rawType.split("#").pop()?.split(":")[0]?.split(",")[0] || undefined;
 	const code = queryCode ?? typeName ?? `HTTP${res.status}`;
-	const message = String(body.message ?? body.Message ?? (text.slice(0, 200) || res.statusText));
+	const message = body.message ?? body.Message ?? (text.slice(0, 200) || res.statusText);
 	const c = classify(res.status, [code, typeName ?? ""]);
 	return new AwsError(`SQS ${operation} failed: ${code}: ${message}`, {
 		service: "sqs",
@@ -70,11 +107,13 @@ export class SqsClient {
 		this.region = regionFromQueueUrl(options.queueUrl);
 	}
 
-	private async call<T>(
+	/** Sends one operation; its answer is checked against `schema` (an empty answer is `{}`). */
+	private async call<S extends v.GenericSchema>(
 		operation: string,
 		input: Record<string, unknown>,
+		schema: S,
 		extra: { signal?: AbortSignal; timeoutMs?: number; longPoll?: boolean } = {},
-	): Promise<T> {
+	): Promise<v.InferOutput<S>> {
 		this.region ??= await this.options.fallbackRegion();
 		const { response } = await this.options.http.send({
 			service: "sqs",
@@ -93,17 +132,14 @@ export class SqsClient {
 			parseError: (res) => parseSqsError(res, operation),
 		});
 		const text = await response.text();
-		if (text.trim() === "") return {} as T;
-		try {
-			return JSON.parse(text) as T;
-		} catch {
-			throw new AwsError(`SQS ${operation}: the answer is not JSON`, {
-				service: "sqs",
-				code: "InvalidResponse",
-				status: response.status,
-				retryable: true,
-			});
-		}
+		const answer = checkJson(schema, text.trim() === "" ? "{}" : text);
+		if (answer.ok) return answer.value;
+		throw new AwsError(`SQS ${operation}: the answer ${answer.reason}`, {
+			service: "sqs",
+			code: "InvalidResponse",
+			status: response.status,
+			retryable: true,
+		});
 	}
 
 	/** Long-polls for messages; an abort ends the poll at once (rejecting with the abort reason). */
@@ -117,30 +153,24 @@ export class SqsClient {
 			MessageAttributeNames: ["All"],
 		};
 		if (o.visibilityTimeout !== undefined) input.VisibilityTimeout = o.visibilityTimeout;
-		const out = await this.call<{ Messages?: Record<string, unknown>[] }>("ReceiveMessage", input, {
+		const out = await this.call("ReceiveMessage", input, ReceiveAnswer, {
 			signal: o.signal,
 			timeoutMs: (o.waitTimeSeconds + 15) * 1000,
 			longPoll: true,
 		});
-		const messages = (out.Messages ?? []).map((m): SqsMessage => {
-			const attributes = (m.Attributes ?? {}) as Record<string, string>;
-			return {
-				messageId: String(m.MessageId ?? ""),
-				receiptHandle: String(m.ReceiptHandle ?? ""),
-				body: String(m.Body ?? ""),
-				attributes,
-				receiveCount: Number(attributes.ApproximateReceiveCount ?? 1),
-				sentTimestamp: attributes.SentTimestamp ? Number(attributes.SentTimestamp) : undefined,
-			};
-		});
-		const bad = (out.Messages ?? [])
-			.filter(
-				(m) =>
-					createHash("md5")
-						.update(String(m.Body ?? ""), "utf8")
-						.digest("hex") !== m.MD5OfBody,
-			)
-			.map((m) => String(m.MessageId));
+		const messages = out.Messages.map(
+			(m): SqsMessage => ({
+				messageId: m.MessageId,
+				receiptHandle: m.ReceiptHandle,
+				body: m.Body,
+				attributes: m.Attributes,
+				receiveCount: Number(m.Attributes.ApproximateReceiveCount ?? 1),
+				sentTimestamp: m.Attributes.SentTimestamp ? Number(m.Attributes.SentTimestamp) : undefined,
+			}),
+		);
+		const bad = out.Messages.filter(
+			(m) => createHash("md5").update(m.Body, "utf8").digest("hex") !== m.MD5OfBody,
+		).map((m) => m.MessageId);
 		if (bad.length > 0) {
 			throw new AwsError(
 				`SQS ReceiveMessage: MD5OfBody does not match the body of message ${bad.join(", ")}`,
@@ -155,23 +185,22 @@ export class SqsClient {
 	}
 
 	async deleteMessage(receiptHandle: string, signal?: AbortSignal): Promise<void> {
-		await this.call("DeleteMessage", { ReceiptHandle: receiptHandle }, { signal });
+		await this.call("DeleteMessage", { ReceiptHandle: receiptHandle }, v.unknown(), { signal });
 	}
 
 	async changeMessageVisibility(receiptHandle: string, seconds: number, signal?: AbortSignal): Promise<void> {
 		await this.call(
 			"ChangeMessageVisibility",
 			{ ReceiptHandle: receiptHandle, VisibilityTimeout: seconds },
+			v.unknown(),
 			{ signal },
 		);
 	}
 
 	async getQueueAttributes(names: string[] = ["All"], signal?: AbortSignal): Promise<Record<string, string>> {
-		const out = await this.call<{ Attributes?: Record<string, string> }>(
-			"GetQueueAttributes",
-			{ AttributeNames: names },
-			{ signal },
-		);
-		return out.Attributes ?? {};
+		const out = await this.call("GetQueueAttributes", { AttributeNames: names }, AttributesAnswer, {
+			signal,
+		});
+		return out.Attributes;
 	}
 }

@@ -2,6 +2,7 @@
  * Request parameters: path segments (percent-decoded, twice for double-encoding clients),
  * form-decoded query strings, and pagination cursors.
  */
+import { parseBool } from "../bool.ts";
 import type { Position } from "../registry/snapshot.ts";
 import { parseTimestamp } from "../registry/time.ts";
 import type { Problem, ProblemItem } from "./problem.ts";
@@ -90,21 +91,6 @@ export function decodeCursor(cursor: string): Position | undefined {
 	return { name: text.slice(0, colon), version: text.slice(colon + 1) };
 }
 
-const BOOL: Record<string, boolean> = {
-	"1": true,
-	t: true,
-	T: true,
-	TRUE: true,
-	true: true,
-	True: true,
-	"0": false,
-	f: false,
-	F: false,
-	FALSE: false,
-	false: false,
-	False: false,
-};
-
 export interface ListParams {
 	limit: number;
 	cursor?: Position;
@@ -138,7 +124,7 @@ function given(query: Query, key: string, errors: ProblemItem[]): string | undef
 export function parseIncludeDeleted(query: Query, errors: ProblemItem[]): boolean | undefined {
 	const raw = given(query, "include_deleted", errors);
 	if (raw === undefined) return undefined;
-	const b = BOOL[raw];
+	const b = parseBool(raw);
 	if (b === undefined)
 		errors.push({ message: "invalid boolean", location: "query.include_deleted", value: raw });
 	return b;

@@ -4,6 +4,8 @@
  * SNS, EventBridge "Object Created" events, and S3's test event. Anything else is
  * unprocessable, with a reason precise enough to fix the sender.
  */
+import * as v from "valibot";
+import { maybe } from "../aws/answer.ts";
 import { parseS3Url, REGION_PATTERN, S3UrlError } from "../aws/endpoints.ts";
 
 export interface ObjectRef {
@@ -32,19 +34,78 @@ export class UnprocessableMessage extends Error {
 	}
 }
 
-const isObject = (x: unknown): x is Record<string, unknown> =>
-	typeof x === "object" && x !== null && !Array.isArray(x);
+/** A JSON object: valibot's object schemas take arrays too, and a body that is one is refused. */
+const JsonObject = v.pipe(
+	v.unknown(),
+	v.check((x) => !Array.isArray(x)),
+	v.record(v.string(), v.unknown()),
+);
 
-/** S3 event keys are form-encoded: `+` is a space, then percent-decoding. */
+const Text = v.pipe(v.string(), v.nonEmpty());
+
+const unquoted = (s: string) => s.replace(/"/g, "");
+
 /** An event's region, which becomes part of a host name: only a real region name is taken. */
-function eventRegion(value: unknown, field: string): string | undefined {
-	if (value === undefined || value === null || value === "") return undefined;
-	if (typeof value !== "string" || !REGION_PATTERN.test(value)) {
-		throw new UnprocessableMessage(`${field} is not a region name: ${JSON.stringify(value).slice(0, 80)}`);
-	}
-	return value;
+const Region = v.union([
+	v.pipe(
+		v.nullish(v.literal("")),
+		v.transform(() => undefined),
+	),
+	v.pipe(v.string(), v.regex(REGION_PATTERN)),
+]);
+
+/** A creating S3 event record: where the object is, and what the event says of it. */
+const CreatedRecord = v.object({
+	awsRegion: v.optional(v.unknown()),
+	s3: v.object({
+		bucket: v.object({ name: Text }),
+		object: v.object({
+			key: Text,
+			versionId: maybe(Text),
+			eTag: maybe(v.pipe(Text, v.transform(unquoted))),
+			sequencer: maybe(Text),
+			size: maybe(v.number()),
+		}),
+	}),
+});
+
+/** An EventBridge "Object Created" event (its detail, and region). */
+const EventBridgeObject = v.object({
+	region: v.optional(v.unknown()),
+	detail: v.object({
+		bucket: v.object({ name: Text }),
+		object: v.object({
+			key: Text,
+			"version-id": maybe(v.string()),
+			etag: maybe(v.pipe(v.string(), v.transform(unquoted))),
+			sequencer: maybe(v.string()),
+			size: maybe(v.number()),
+		}),
+	}),
+});
+
+const TestEvent = v.object({ Event: v.literal("s3:TestEvent") });
+const SnsNotification = v.object({ Type: v.literal("Notification"), Message: v.string() });
+const EventBridgeS3 = v.object({ source: v.literal("aws.s3"), "detail-type": v.unknown() });
+
+/**
+ * The first of the required `fields` (dot paths, in the order they are checked) that a failed
+ * parse did not find: the field itself, or a parent of it, is missing or of the wrong type.
+ */
+function missingField(issues: [v.BaseIssue<unknown>, ...v.BaseIssue<unknown>[]], fields: string[]): string {
+	const paths = issues.map((issue) => v.getDotPath(issue) ?? "");
+	return fields.find((f) => paths.some((p) => f === p || f.startsWith(`${p}.`))) ?? (fields[0] as string);
 }
 
+function eventRegion(value: unknown, field: string): string | undefined {
+	const region = v.safeParse(Region, value);
+	if (!region.success) {
+		throw new UnprocessableMessage(`${field} is not a region name: ${JSON.stringify(value).slice(0, 80)}`);
+	}
+	return region.output;
+}
+
+/** S3 event keys are form-encoded: `+` is a space, then percent-decoding. */
 export function decodeEventKey(key: string): string {
 	try {
 		return decodeURIComponent(key.replace(/\+/g, " "));
@@ -54,10 +115,10 @@ export function decodeEventKey(key: string): string {
 }
 
 function fromUrl(field: string, value: unknown): ObjectRef {
-	if (typeof value !== "string" || value === "")
-		throw new UnprocessableMessage(`"${field}" must be a non-empty string`);
+	const url = v.safeParse(Text, value);
+	if (!url.success) throw new UnprocessableMessage(`"${field}" must be a non-empty string`);
 	try {
-		const loc = parseS3Url(value);
+		const loc = parseS3Url(url.output);
 		return { bucket: loc.bucket, key: loc.key, region: loc.region, versionId: loc.versionId };
 	} catch (err) {
 		if (err instanceof S3UrlError) throw new UnprocessableMessage(`"${field}": ${err.message}`);
@@ -68,74 +129,75 @@ function fromUrl(field: string, value: unknown): ObjectRef {
 function fromRecords(records: unknown[]): ParsedMessage {
 	const refs: ObjectRef[] = [];
 	const ignored: string[] = [];
-	records.forEach((r, i) => {
+	records.forEach((value, i) => {
 		const at = `Records[${i}]`;
-		if (!isObject(r)) throw new UnprocessableMessage(`${at} is not an object`);
-		const eventName = typeof r.eventName === "string" ? r.eventName : "";
-		const s3 = isObject(r.s3) ? r.s3 : undefined;
-		const bucket = isObject(s3?.bucket) ? s3.bucket.name : undefined;
-		const object = isObject(s3?.object) ? s3.object : undefined;
+		const r = v.safeParse(JsonObject, value);
+		if (!r.success) throw new UnprocessableMessage(`${at} is not an object`);
+		const eventName = v.is(v.string(), r.output.eventName) ? r.output.eventName : "";
 		if (!eventName.startsWith("ObjectCreated:")) {
 			ignored.push(`${at}: ${eventName || "an event without eventName"} does not create an object`);
 			return;
 		}
-		if (typeof bucket !== "string" || bucket === "")
-			throw new UnprocessableMessage(`${at}.s3.bucket.name is missing`);
-		if (typeof object?.key !== "string" || object.key === "") {
-			throw new UnprocessableMessage(`${at}.s3.object.key is missing`);
+		const created = v.safeParse(CreatedRecord, r.output);
+		if (!created.success) {
+			const field = missingField(created.issues, ["s3.bucket.name", "s3.object.key"]);
+			throw new UnprocessableMessage(`${at}.${field} is missing`);
 		}
+		const { s3, awsRegion } = created.output;
 		refs.push({
-			bucket,
-			key: decodeEventKey(object.key),
-			region: eventRegion(r.awsRegion, `${at}.awsRegion`),
-			versionId: typeof object.versionId === "string" && object.versionId ? object.versionId : undefined,
-			etag: typeof object.eTag === "string" && object.eTag ? object.eTag.replace(/"/g, "") : undefined,
-			sequencer: typeof object.sequencer === "string" && object.sequencer ? object.sequencer : undefined,
-			size: typeof object.size === "number" ? object.size : undefined,
+			bucket: s3.bucket.name,
+			key: decodeEventKey(s3.object.key),
+			region: eventRegion(awsRegion, `${at}.awsRegion`),
+			versionId: s3.object.versionId,
+			etag: s3.object.eTag,
+			sequencer: s3.object.sequencer,
+			size: s3.object.size,
 		});
 	});
 	if (refs.length === 0) return { kind: "ignored", reasons: ignored };
 	return { kind: "objects", refs, ignored };
 }
 
-function fromEventBridge(doc: Record<string, unknown>): ParsedMessage {
+function fromEventBridge(doc: v.InferOutput<typeof EventBridgeS3>): ParsedMessage {
 	const type = String(doc["detail-type"] ?? "");
 	if (type !== "Object Created")
 		return { kind: "ignored", reasons: [`EventBridge "${type}" does not create an object`] };
-	const detail = isObject(doc.detail) ? doc.detail : undefined;
-	const bucket = isObject(detail?.bucket) ? detail.bucket.name : undefined;
-	const object = isObject(detail?.object) ? detail.object : undefined;
-	if (typeof bucket !== "string" || bucket === "")
-		throw new UnprocessableMessage("detail.bucket.name is missing");
-	if (typeof object?.key !== "string" || object.key === "")
-		throw new UnprocessableMessage("detail.object.key is missing");
+	const event = v.safeParse(EventBridgeObject, doc);
+	if (!event.success) {
+		throw new UnprocessableMessage(
+			`${missingField(event.issues, ["detail.bucket.name", "detail.object.key"])} is missing`,
+		);
+	}
+	const { detail, region } = event.output;
 	return {
 		kind: "objects",
 		ignored: [],
 		refs: [
 			{
-				bucket,
-				key: decodeEventKey(object.key),
-				region: eventRegion(doc.region, "region"),
-				versionId: typeof object["version-id"] === "string" ? object["version-id"] : undefined,
-				etag: typeof object.etag === "string" ? object.etag.replace(/"/g, "") : undefined,
-				sequencer: typeof object.sequencer === "string" ? object.sequencer : undefined,
-				size: typeof object.size === "number" ? object.size : undefined,
+				bucket: detail.bucket.name,
+				key: decodeEventKey(detail.object.key),
+				region: eventRegion(region, "region"),
+				versionId: detail.object["version-id"],
+				etag: detail.object.etag,
+				sequencer: detail.object.sequencer,
+				size: detail.object.size,
 			},
 		],
 	};
 }
 
-function parseDocument(doc: unknown, wrapped: boolean): ParsedMessage {
-	if (!isObject(doc)) throw new UnprocessableMessage("the body is JSON but not an object");
-	if (doc.Event === "s3:TestEvent") return { kind: "test-event" };
+function parseDocument(value: unknown, wrapped: boolean): ParsedMessage {
+	const body = v.safeParse(JsonObject, value);
+	if (!body.success) throw new UnprocessableMessage("the body is JSON but not an object");
+	const doc = body.output;
+	if (v.is(TestEvent, doc)) return { kind: "test-event" };
 	if ("s3_url" in doc) return { kind: "objects", refs: [fromUrl("s3_url", doc.s3_url)], ignored: [] };
 	if ("s3_uri" in doc) return { kind: "objects", refs: [fromUrl("s3_uri", doc.s3_uri)], ignored: [] };
-	if (Array.isArray(doc.Records)) {
+	if (v.is(v.array(v.unknown()), doc.Records)) {
 		if (doc.Records.length === 0) throw new UnprocessableMessage('"Records" is empty');
 		return fromRecords(doc.Records);
 	}
-	if (doc.Type === "Notification" && typeof doc.Message === "string") {
+	if (v.is(SnsNotification, doc)) {
 		if (wrapped) throw new UnprocessableMessage("an SNS notification inside an SNS notification");
 		let inner: unknown;
 		try {
@@ -145,7 +207,7 @@ function parseDocument(doc: unknown, wrapped: boolean): ParsedMessage {
 		}
 		return parseDocument(inner, true);
 	}
-	if (doc.source === "aws.s3" && "detail-type" in doc) return fromEventBridge(doc);
+	if (v.is(EventBridgeS3, doc)) return fromEventBridge(doc);
 	throw new UnprocessableMessage(
 		'no known shape: expected {"s3_url": …}, {"s3_uri": …}, an S3 event ({"Records": […]}), an SNS notification of one, or an EventBridge S3 event',
 	);

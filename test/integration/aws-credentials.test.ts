@@ -1293,6 +1293,151 @@ describe("regions (RegionResolver)", () => {
 
 // ---------- the chain's sources, one by one (defaultSources / resolveCredentials) ----------
 
+// ---------- malformed answers ----------
+
+describe("malformed answers: a clear reason naming the field, never a secret", () => {
+	const SECRET = "s3cr3t-never-shown";
+	const EXPIRES = new Date(Date.now() + 3600_000).toISOString();
+
+	/** The chain's error when a credential_process prints `output`. */
+	async function processError(output: string): Promise<CredentialsError> {
+		const home = tempDir();
+		const script = write(home, "print.sh", `#!/bin/sh\ncat <<'JSON'\n${output}\nJSON\n`, 0o755);
+		const credentials = write(home, "credentials", `[default]\ncredential_process = ${script}\n`);
+		const err = await chainError({
+			HOME: home,
+			AWS_SHARED_CREDENTIALS_FILE: credentials,
+			AWS_EC2_METADATA_DISABLED: "true",
+		});
+		expect(err).toBeInstanceOf(CredentialsError);
+		expect(err.message).not.toContain(SECRET);
+		return err as CredentialsError;
+	}
+
+	const cases: [string, unknown, string][] = [
+		["not JSON", "Version: 1", "credential_process did not print JSON"],
+		["null", null, "credential_process output is null, expected Object"],
+		["a list", [{ Version: 1 }], "credential_process output is an array, expected Object"],
+		[
+			"Version 2",
+			{ Version: 2, AccessKeyId: "AKIA1", SecretAccessKey: SECRET },
+			"credential_process output must have Version 1",
+		],
+		["no secret", { Version: 1, AccessKeyId: "AKIA1" }, "credential_process output lacks SecretAccessKey"],
+		[
+			"a numeric key id",
+			{ Version: 1, AccessKeyId: 7, SecretAccessKey: SECRET },
+			"credential_process output has AccessKeyId as a number, expected string",
+		],
+		[
+			"a numeric session token",
+			{ Version: 1, AccessKeyId: "AKIA1", SecretAccessKey: SECRET, SessionToken: 5 },
+			"credential_process output has SessionToken as a number, expected string",
+		],
+	];
+	for (const [what, output, reason] of cases) {
+		test(`credential_process printing ${what}: skipped with "${reason}"`, async () => {
+			const err = await processError(typeof output === "string" ? output : JSON.stringify(output));
+			expect(err.tried.find((t) => t.source === "shared files")?.reason).toBe(reason);
+		});
+	}
+
+	test("credential_process: a null SessionToken and Expiration are none", async () => {
+		const home = tempDir();
+		const json = JSON.stringify({
+			Version: 1,
+			AccessKeyId: "AKIA1",
+			SecretAccessKey: SECRET,
+			SessionToken: null,
+			Expiration: null,
+		});
+		const script = write(home, "print.sh", `#!/bin/sh\necho '${json}'\n`, 0o755);
+		const credentials = write(home, "credentials", `[default]\ncredential_process = ${script}\n`);
+		const creds = await CredentialProvider.chain({
+			env: { HOME: home, AWS_SHARED_CREDENTIALS_FILE: credentials },
+		}).get();
+		expect(creds.accessKeyId).toBe("AKIA1");
+		expect(creds.sessionToken).toBeUndefined();
+		expect(creds.expiration).toBeUndefined();
+	});
+
+	const remoteCases: [string, string, string][] = [
+		["not JSON", "AccessKeyId=AKIA1", "the answer is not JSON"],
+		[
+			"no Expiration",
+			JSON.stringify({ AccessKeyId: "AKIA1", SecretAccessKey: SECRET, Token: "t" }),
+			"the answer lacks Expiration",
+		],
+		[
+			"a secret that is an object",
+			JSON.stringify({
+				AccessKeyId: "AKIA1",
+				SecretAccessKey: { value: SECRET },
+				Token: "t",
+				Expiration: EXPIRES,
+			}),
+			"the answer has SecretAccessKey as an object, expected string",
+		],
+		[
+			"an expiration that is no date",
+			JSON.stringify({ AccessKeyId: "AKIA1", SecretAccessKey: SECRET, Token: "t", Expiration: "soon" }),
+			'expiration "soon" is not a date',
+		],
+	];
+	for (const [what, body, reason] of remoteCases) {
+		test(`a container endpoint answering ${what}: skipped with the reason`, async () => {
+			const container = track(standIn(() => new Response(body)));
+			const err = await chainError(
+				homeEnv({
+					AWS_CONTAINER_CREDENTIALS_FULL_URI: `${container.url}/creds`,
+					AWS_EC2_METADATA_DISABLED: "true",
+				}),
+			);
+			expect(err).toBeInstanceOf(CredentialsError);
+			expect(err.message).not.toContain(SECRET);
+			expect((err as CredentialsError).tried.find((t) => t.source === "container")?.reason).toBe(
+				`${container.url}/creds: container: ${reason}`,
+			);
+		});
+
+		test(`instance metadata answering ${what}: an error naming the role and the reason`, async () => {
+			const imds = track(
+				standIn((req) => {
+					const path = new URL(req.url).pathname;
+					if (req.method === "PUT") return new Response("imds-token");
+					if (path === "/latest/meta-data/iam/security-credentials/") return new Response("my-role\n");
+					return new Response(body);
+				}),
+			);
+			const err = await chainError(homeEnv({ AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url }));
+			expect(err).toBeInstanceOf(CredentialsError);
+			expect(err.message).toBe(`EC2 instance metadata: EC2 instance metadata (role my-role): ${reason}`);
+		});
+	}
+
+	test("STS answering 200 without credentials: an error that stops the chain", async () => {
+		const sts = track(
+			standIn(
+				() =>
+					new Response(
+						"<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>",
+						{ headers: { "content-type": "text/xml" } },
+					),
+			),
+		);
+		const home = tempDir();
+		const err = await chainError({
+			HOME: home,
+			AWS_WEB_IDENTITY_TOKEN_FILE: write(home, "token", WEB_TOKEN),
+			AWS_ROLE_ARN: ROLE_ARN,
+			AWS_ENDPOINT_URL_STS: sts.url,
+			AWS_EC2_METADATA_DISABLED: "true",
+		});
+		expect(err).toBeInstanceOf(CredentialsError);
+		expect(err.message).toBe("web identity: STS answered without AccessKeyId/SecretAccessKey");
+	});
+});
+
 describe("resolveCredentials", () => {
 	test("returns the first source's credentials and never asks the later ones", async () => {
 		const asked: string[] = [];

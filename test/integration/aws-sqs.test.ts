@@ -405,6 +405,100 @@ describe("retries and errors", () => {
 	});
 });
 
+describe("malformed answers", () => {
+	/** The AwsError an operation fails with when SQS answers `answer` (200) for this queue. */
+	async function invalid(answer: string, op: (c: SqsClient) => Promise<unknown>): Promise<AwsError> {
+		const url = await newQueue();
+		sqs.intercept((r) =>
+			r.body.QueueUrl === url
+				? new Response(answer, { headers: { "content-type": "application/x-amz-json-1.0" } })
+				: undefined,
+		);
+		const err = await rejection(op(client(url, { http: http({ sleeps: [] }) })));
+		expect(err).toBeInstanceOf(AwsError);
+		const e = err as AwsError;
+		expect(e.service).toBe("sqs");
+		expect(e.code).toBe("InvalidResponse");
+		expect(e.status).toBe(200);
+		return e;
+	}
+	const receive = (c: SqsClient) => c.receiveMessage({ waitTimeSeconds: 0 });
+	const message = (m: Record<string, unknown>) =>
+		JSON.stringify({
+			Messages: [
+				{
+					MessageId: "m-1",
+					ReceiptHandle: "rh-1",
+					Body: "b",
+					MD5OfBody: "92eb5ffee6ae2fec3ad71c777531578f",
+					...m,
+				},
+			],
+		});
+
+	test("a message without a receipt handle names the field", async () => {
+		const e = await invalid(message({ ReceiptHandle: undefined }), receive);
+		expect(e.message).toBe("SQS ReceiveMessage: the answer lacks Messages.0.ReceiptHandle");
+	});
+
+	test("a body of another type names the field and both types, never the value", async () => {
+		const e = await invalid(message({ Body: 12345 }), receive);
+		expect(e.message).toBe("SQS ReceiveMessage: the answer has Messages.0.Body as a number, expected string");
+		expect(e.message).not.toContain("12345");
+	});
+
+	test("a receive count that is not a number", async () => {
+		const e = await invalid(message({ Attributes: { ApproximateReceiveCount: "many" } }), receive);
+		expect(e.message).toContain("the answer has an invalid Messages.0.Attributes.ApproximateReceiveCount");
+	});
+
+	test("Messages that is not a list, and an answer that is not an object", async () => {
+		expect((await invalid('{"Messages":{"Body":"b"}}', receive)).message).toBe(
+			"SQS ReceiveMessage: the answer has Messages as an object, expected Array",
+		);
+		expect((await invalid("null", receive)).message).toBe(
+			"SQS ReceiveMessage: the answer is null, expected Object",
+		);
+	});
+
+	test("an answer that is not JSON", async () => {
+		expect((await invalid("<html>oops</html>", receive)).message).toBe(
+			"SQS ReceiveMessage: the answer is not JSON",
+		);
+	});
+
+	test("queue attributes that are not strings", async () => {
+		const e = await invalid('{"Attributes":{"QueueArn":["arn"]}}', (c) => c.getQueueAttributes());
+		expect(e.message).toBe(
+			"SQS GetQueueAttributes: the answer has Attributes.QueueArn as an array, expected string",
+		);
+	});
+
+	test("an empty answer to a receive is no messages", async () => {
+		const url = await newQueue();
+		sqs.intercept((r) => (r.body.QueueUrl === url ? new Response("") : undefined));
+		expect(await client(url).receiveMessage({ waitTimeSeconds: 0 })).toEqual([]);
+	});
+
+	test("an error answer whose body is JSON null is still a typed error", async () => {
+		const url = await newQueue();
+		sqs.intercept((r) =>
+			r.body.QueueUrl === url
+				? new Response("null", {
+						status: 400,
+						headers: { "x-amzn-query-error": "AWS.SimpleQueueService.NonExistentQueue;Sender" },
+					})
+				: undefined,
+		);
+		const err = await rejection(client(url, { http: http({ sleeps: [] }) }).deleteMessage("rh"));
+		expect(err).toBeInstanceOf(AwsError);
+		expect((err as AwsError).code).toBe("AWS.SimpleQueueService.NonExistentQueue");
+		expect((err as AwsError).message).toBe(
+			"SQS DeleteMessage failed: AWS.SimpleQueueService.NonExistentQueue: null",
+		);
+	});
+});
+
 describe("region and endpoint", () => {
 	test("the signing scope names the queue URL's region; requests go to the override endpoint", async () => {
 		const queueUrl = "https://sqs.us-west-2.amazonaws.com/123456789012/q";

@@ -54,6 +54,7 @@ describe("loadConfig defaults", () => {
 			s3ForcePathStyle: false,
 			sqsRetryDelaySeconds: 30,
 			loadWorker: true,
+			loadTimeoutSeconds: 60,
 		});
 		expect(warnings).toEqual([]);
 		expect(ignored).toEqual([]);
@@ -231,6 +232,40 @@ describe("bad values name the variable and what it accepts", () => {
 	});
 });
 
+describe("LOAD_TIMEOUT_SECONDS", () => {
+	test("defaults to 60 seconds", () => {
+		expect(loadConfig({}).config.loadTimeoutSeconds).toBe(60);
+	});
+
+	for (const [raw, seconds] of [
+		["1", 1],
+		["300", 300],
+		[" 90 ", 90],
+		["+5", 5],
+		["86400", 86400],
+	] as const) {
+		test(`${JSON.stringify(raw)} → ${seconds}`, () => {
+			expect(loadConfig(env({ LOAD_TIMEOUT_SECONDS: raw })).config.loadTimeoutSeconds).toBe(seconds);
+		});
+	}
+
+	for (const raw of ["0", "86401", "-1", "1.5", "1e3", "soon", ""]) {
+		test(`${JSON.stringify(raw)} is refused with the accepted range`, () => {
+			const err = configError(env({ LOAD_TIMEOUT_SECONDS: raw }));
+			expect(err.problems).toEqual([
+				`MCP_REGISTRY_LOAD_TIMEOUT_SECONDS must be seconds, an integer from 1 to 86400 (got ${JSON.stringify(raw)})`,
+			]);
+		});
+	}
+
+	test("is documented in --help with its default", () => {
+		const text = describeVariables();
+		expect(text).toContain("MCP_REGISTRY_LOAD_TIMEOUT_SECONDS\n");
+		expect(text).toContain("Accepts seconds, an integer from 1 to 86400. Default: 60");
+		expect(text).toContain("the previous data kept");
+	});
+});
+
 describe("S3_MAX_BYTES units", () => {
 	const cases: [string, number][] = [
 		["64MiB", 67108864],
@@ -262,10 +297,20 @@ describe("booleans and integers", () => {
 		["False", false],
 		["0", false],
 		["f", false],
+		["tRuE", true],
+		["F", false],
 	] as const) {
 		test(`SQS_ENABLED=${raw} → ${value}`, () => {
 			const vars: Record<string, string> = { SQS_ENABLED: raw, SQS_QUEUE_URL: "http://127.0.0.1:9324/q" };
 			expect(loadConfig(env(vars)).config.sqsEnabled).toBe(value);
+		});
+	}
+
+	for (const raw of ["yes", "no", "on", "2", "constructor", "__proto__", ""]) {
+		test(`SQS_ENABLED=${JSON.stringify(raw)} is refused`, () => {
+			expect(configError(env({ SQS_ENABLED: raw })).problems).toEqual([
+				`MCP_REGISTRY_SQS_ENABLED must be "true" or "false" (got ${JSON.stringify(raw)})`,
+			]);
 		});
 	}
 
@@ -324,6 +369,13 @@ describe("cross-variable rules", () => {
 		expect(err.problems).toHaveLength(2);
 		expect(err.message).toContain("MCP_REGISTRY_LOG_LEVEL");
 		expect(err.message).toContain("MCP_REGISTRY_SQS_QUEUE_URL is required");
+	});
+
+	test("SQS_ENABLED=true with a malformed SQS_QUEUE_URL reports both", () => {
+		expect(configError(env({ SQS_ENABLED: "true", SQS_QUEUE_URL: "ftp://q" })).problems).toEqual([
+			'MCP_REGISTRY_SQS_QUEUE_URL must be an http(s) SQS queue URL (got "ftp://q")',
+			"MCP_REGISTRY_SQS_QUEUE_URL is required when MCP_REGISTRY_SQS_ENABLED=true",
+		]);
 	});
 
 	test("SQS_ENABLED=false does not need a queue URL", () => {

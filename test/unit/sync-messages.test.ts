@@ -754,3 +754,70 @@ describe("latestPerKey", () => {
 		expect(latestPerKey([only])).toEqual([only]);
 	});
 });
+
+describe("a message never chooses the host", () => {
+	test("an event's awsRegion or EventBridge region must be a region name", () => {
+		const event = (awsRegion: string) =>
+			JSON.stringify({
+				Records: [
+					{
+						eventName: "ObjectCreated:Put",
+						awsRegion,
+						s3: { bucket: { name: "mybucket" }, object: { key: "registry.json" } },
+					},
+				],
+			});
+		expect(() => parseMessage(event("x.evil.example/"), ["mybucket"])).toThrow(UnprocessableMessage);
+		expect(() => parseMessage(event("x.evil.example/"))).toThrow("Records[0].awsRegion is not a region name");
+		const bridge = JSON.stringify({
+			source: "aws.s3",
+			"detail-type": "Object Created",
+			region: "evil.example#",
+			detail: { bucket: { name: "mybucket" }, object: { key: "k" } },
+		});
+		expect(() => parseMessage(bridge)).toThrow("region is not a region name");
+		const ok = parseMessage(event("eu-west-1"));
+		expect(ok.kind === "objects" && ok.refs[0]?.region).toBe("eu-west-1");
+	});
+});
+
+describe("fields of the wrong type", () => {
+	test("optional record fields of another type are left out, not passed on", () => {
+		const r = record({});
+		r.s3 = {
+			bucket: { name: "my-bucket" },
+			object: { key: "r.json", versionId: 7, eTag: ["x"], sequencer: null, size: "12" },
+		};
+		expect(single(event(r))).toEqual({ bucket: "my-bucket", key: "r.json", region: "us-west-2" });
+	});
+
+	test("a required field of another type, or under a parent of another type, is named", () => {
+		const r = (s3: unknown) => event({ ...record({}), s3 });
+		expect(refused(r({ bucket: { name: 5 }, object: { key: "k" } }))).toBe(
+			"Records[0].s3.bucket.name is missing",
+		);
+		expect(refused(r({ bucket: "my-bucket", object: { key: "k" } }))).toBe(
+			"Records[0].s3.bucket.name is missing",
+		);
+		expect(refused(r({ bucket: { name: "b" }, object: { key: 5 } }))).toBe(
+			"Records[0].s3.object.key is missing",
+		);
+		expect(refused(r({ bucket: { name: "b" }, object: "k" }))).toBe("Records[0].s3.object.key is missing");
+		expect(refused(r("s3://b/k"))).toBe("Records[0].s3.bucket.name is missing");
+		expect(refused(eventBridge({ detail: [] }))).toBe("detail.bucket.name is missing");
+		expect(refused(eventBridge({ detail: { bucket: { name: "b" }, object: { key: 5 } } }))).toBe(
+			"detail.object.key is missing",
+		);
+	});
+
+	test("a region of another type is refused, quoted", () => {
+		expect(refused(event({ ...record({}), awsRegion: 5 }))).toBe(
+			"Records[0].awsRegion is not a region name: 5",
+		);
+		expect(single(event({ ...record({}), awsRegion: null })).region).toBeUndefined();
+	});
+
+	test("a record that is an array is not an object", () => {
+		expect(refused('{"Records":[["ObjectCreated:Put"]]}')).toBe("Records[0] is not an object");
+	});
+});

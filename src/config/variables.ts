@@ -1,0 +1,368 @@
+/**
+ * The MCP_REGISTRY_* variables, each declared once: a valibot schema from the raw text to its
+ * value, carrying its documentation (name, default, what it accepts) as metadata. The object of
+ * them is the configuration's schema, so it gives both the `Config` type and the check; the same
+ * declarations feed `--help`, the README table's test and the error messages.
+ */
+import * as v from "valibot";
+import { parseBool } from "../bool.ts";
+
+export const PREFIX = "MCP_REGISTRY_";
+
+export interface ListenAddress {
+	hostname: string;
+	port: number;
+}
+
+export type VariableDoc = {
+	/** Name without the MCP_REGISTRY_ prefix. */
+	name: string;
+	/** Default as the user would write it; undefined = unset. */
+	default: string | undefined;
+	/** What the variable accepts, for help text and errors. */
+	accepts: string;
+	description: string;
+};
+
+/** A variable's schema: raw text (trimmed; "" when unset without a default) → its value. */
+type TextSchema = v.GenericSchema<string, unknown>;
+
+function variable<S extends TextSchema>(doc: VariableDoc, schema: S) {
+	return v.pipe(schema, v.metadata(doc));
+}
+
+const bool = v.pipe(
+	v.string(),
+	v.transform((s) => parseBool(s, { anyCase: true })),
+	v.boolean(),
+);
+
+function integer(min: number, max: number) {
+	return v.pipe(
+		v.string(),
+		v.regex(/^\+?\d+$/),
+		v.transform(Number),
+		v.number(),
+		v.minValue(min),
+		v.maxValue(max),
+	);
+}
+
+/** "" (unset) → undefined; anything else must pass `schema`. */
+function unsetOr<S extends TextSchema>(schema: S) {
+	return v.union([
+		v.pipe(
+			v.literal(""),
+			v.transform(() => undefined),
+		),
+		schema,
+	]);
+}
+
+const optionalText = v.pipe(
+	v.string(),
+	v.transform((s) => (s === "" ? undefined : s)),
+);
+
+const UNITS: Record<string, number> = {
+	"": 1,
+	b: 1,
+	k: 1024,
+	kb: 1000,
+	kib: 1024,
+	m: 1024 ** 2,
+	mb: 1000 ** 2,
+	mib: 1024 ** 2,
+	g: 1024 ** 3,
+	gb: 1000 ** 3,
+	gib: 1024 ** 3,
+};
+
+const byteSize = v.pipe(
+	v.string(),
+	v.regex(/^\d+\s*[a-zA-Z]{0,3}$/),
+	v.transform((s) => {
+		const m = /^(\d+)\s*([a-zA-Z]*)$/.exec(s);
+		const unit = UNITS[(m?.[2] ?? "").toLowerCase()];
+		return unit === undefined ? Number.NaN : Number(m?.[1]) * unit;
+	}),
+	v.number(),
+	v.check((n) => Number.isSafeInteger(n) && n >= 1),
+);
+
+const address = v.pipe(
+	v.string(),
+	v.rawTransform(({ dataset, addIssue, NEVER }): ListenAddress => {
+		const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(dataset.value.trim());
+		const port = Number(m?.[3]);
+		if (!m || port > 65535) {
+			addIssue();
+			return NEVER;
+		}
+		return { hostname: m[1] ?? (m[2] || "0.0.0.0"), port };
+	}),
+);
+
+const httpUrl = v.pipe(
+	v.string(),
+	v.check((s) => {
+		try {
+			const u = new URL(s);
+			return u.protocol === "https:" || u.protocol === "http:";
+		} catch {
+			return false;
+		}
+	}),
+);
+
+const bucketList = v.pipe(
+	v.string(),
+	v.transform((s) =>
+		s
+			.split(",")
+			.map((b) => b.trim())
+			.filter((b) => b !== ""),
+	),
+	v.check((list) => list.every((b) => /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b))),
+	v.transform((list) => (list.length === 0 ? undefined : list)),
+);
+
+/** Every variable, keyed by its Config field, in the order --help and the README list them. */
+export const CONFIG_ENTRIES = v.object({
+	serverAddress: variable(
+		{
+			name: "SERVER_ADDRESS",
+			default: ":8080",
+			accepts: '":PORT" (all interfaces), "HOST:PORT" or "[IPv6]:PORT", port 0-65535',
+			description: "Address the HTTP server listens on.",
+		},
+		address,
+	),
+	databaseType: variable(
+		{
+			name: "DATABASE_TYPE",
+			default: "jsonfile",
+			accepts: '"jsonfile" (this build serves jsonfile only; postgres is not supported)',
+			description: "Storage backend. Only jsonfile: this registry is a read-only replica of a file.",
+		},
+		v.picklist(["jsonfile"]),
+	),
+	jsonFilePath: variable(
+		{
+			name: "JSON_FILE_PATH",
+			default: "data/registry.json",
+			accepts: "a file path",
+			description: "The registry file: loaded at start and on SIGHUP, replaced by S3 downloads.",
+		},
+		v.pipe(v.string(), v.minLength(1)),
+	),
+	invalidEntries: variable(
+		{
+			name: "INVALID_ENTRIES",
+			default: "reject",
+			accepts: '"reject" (one invalid entry fails the load) or "skip" (drop invalid entries)',
+			description: "What to do with entries that fail validation.",
+		},
+		v.picklist(["reject", "skip"]),
+	),
+	seedFrom: variable(
+		{
+			name: "SEED_FROM",
+			default: undefined,
+			accepts: "a file path, an http(s) URL of a registry's /v0/servers or /v0.1/servers, or s3://bucket/key",
+			description: "Initial data when the registry file does not exist yet; written to JSON_FILE_PATH.",
+		},
+		optionalText,
+	),
+	logFormat: variable(
+		{
+			name: "LOG_FORMAT",
+			default: "text",
+			accepts: '"text" or "json"',
+			description: "Log lines as text, or one JSON object per line.",
+		},
+		v.picklist(["text", "json"]),
+	),
+	logLevel: variable(
+		{
+			name: "LOG_LEVEL",
+			default: "info",
+			accepts: '"debug", "info", "warn" or "error"',
+			description: "Least severe level that is logged.",
+		},
+		v.picklist(["debug", "info", "warn", "error"]),
+	),
+	githubClientId: variable(
+		{
+			name: "GITHUB_CLIENT_ID",
+			default: undefined,
+			accepts: "any string",
+			description: "Echoed by /health as github_client_id (as the upstream registry does).",
+		},
+		optionalText,
+	),
+	registryVersion: variable(
+		{
+			name: "VERSION",
+			default: "dev",
+			accepts: "any string",
+			description: "Deployment label for metrics (registry_build_info); /version reports the build stamp.",
+		},
+		v.pipe(v.string(), v.minLength(1)),
+	),
+	loadWorker: variable(
+		{
+			name: "LOAD_WORKER",
+			default: "true",
+			accepts: '"true" or "false"',
+			description:
+				"Build reloads on a second thread, so requests never wait for them. false: build them on the serving thread in slices of a few ms (one heap instead of two; for single-core hosts).",
+		},
+		bool,
+	),
+	loadTimeoutSeconds: variable(
+		{
+			name: "LOAD_TIMEOUT_SECONDS",
+			default: "60",
+			accepts: "seconds, an integer from 1 to 86400",
+			description:
+				"A registry load (read and build, at start-up, on SIGHUP, or of an S3 object) that takes longer is abandoned: logged as an error, recorded in /health and the metrics, and the previous data kept.",
+		},
+		integer(1, 86400),
+	),
+	cacheMaxAge: variable(
+		{
+			name: "CACHE_MAX_AGE",
+			default: "10",
+			accepts: "seconds, an integer from 0 to 86400",
+			description: "Cache-Control max-age of API responses (short, so a reload is seen within seconds).",
+		},
+		integer(0, 86400),
+	),
+	sqsEnabled: variable(
+		{
+			name: "SQS_ENABLED",
+			default: "false",
+			accepts: '"true" or "false"',
+			description: "Start the SQS listener that applies registry files uploaded to S3.",
+		},
+		bool,
+	),
+	sqsQueueUrl: variable(
+		{
+			name: "SQS_QUEUE_URL",
+			default: undefined,
+			accepts: "an http(s) SQS queue URL",
+			description: "The queue to long-poll; required when SQS_ENABLED=true.",
+		},
+		unsetOr(httpUrl),
+	),
+	sqsWaitTimeSeconds: variable(
+		{
+			name: "SQS_WAIT_TIME_SECONDS",
+			default: "20",
+			accepts: "an integer from 0 to 20",
+			description: "Long-poll wait per receive.",
+		},
+		integer(0, 20),
+	),
+	sqsMaxMessages: variable(
+		{
+			name: "SQS_MAX_MESSAGES",
+			default: "1",
+			accepts: "an integer from 1 to 10",
+			description: "Messages per receive (still processed one at a time).",
+		},
+		integer(1, 10),
+	),
+	sqsVisibilityTimeout: variable(
+		{
+			name: "SQS_VISIBILITY_TIMEOUT",
+			default: undefined,
+			accepts: "seconds, an integer from 0 to 43200 (unset: the queue's own)",
+			description: "Visibility timeout asked for on each receive.",
+		},
+		unsetOr(integer(0, 43200)),
+	),
+	sqsAllowedBuckets: variable(
+		{
+			name: "SQS_ALLOWED_BUCKETS",
+			default: undefined,
+			accepts: "a comma-separated list of S3 bucket names (unset: any bucket)",
+			description: "Buckets a message may name; others are refused without a download.",
+		},
+		bucketList,
+	),
+	s3MaxBytes: variable(
+		{
+			name: "S3_MAX_BYTES",
+			default: "268435456",
+			accepts: "a positive byte count, optionally with a unit (KiB, MiB, GiB, KB, MB, GB)",
+			description: "Largest registry object accepted from S3 (default 256 MiB).",
+		},
+		byteSize,
+	),
+	awsRegion: variable(
+		{
+			name: "AWS_REGION",
+			default: undefined,
+			accepts: "an AWS region name such as us-east-1 (or a name such as auto for S3-compatible stores)",
+			description: "Fallback region when neither the URL nor AWS_REGION / the AWS profile gives one.",
+		},
+		unsetOr(v.pipe(v.string(), v.regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/))),
+	),
+	s3Url: variable(
+		{
+			name: "S3_URL",
+			default: undefined,
+			accepts: "an s3:// or https S3 object URL",
+			description: "Object fetched at start (and every S3_POLL_SECONDS) so a new replica is current.",
+		},
+		optionalText,
+	),
+	s3PollSeconds: variable(
+		{
+			name: "S3_POLL_SECONDS",
+			default: "0",
+			accepts: "seconds, an integer from 0 (off) to 86400",
+			description: "How often S3_URL is checked again with If-None-Match (0: only at start).",
+		},
+		integer(0, 86400),
+	),
+	s3ForcePathStyle: variable(
+		{
+			name: "S3_FORCE_PATH_STYLE",
+			default: "false",
+			accepts: '"true" or "false"',
+			description:
+				"Address S3 path-style (endpoint/bucket/key) even for named custom endpoints such as MinIO (IP and localhost endpoints always are).",
+		},
+		bool,
+	),
+	sqsRetryDelaySeconds: variable(
+		{
+			name: "SQS_RETRY_DELAY_SECONDS",
+			default: "30",
+			accepts: "seconds, an integer from 1 to 900",
+			description:
+				"Redelivery delay of a failed message after its first receive; doubles per receive, up to 15 minutes.",
+		},
+		integer(1, 900),
+	),
+});
+
+export type Config = v.InferOutput<typeof CONFIG_ENTRIES>;
+
+export interface VariableSpec extends VariableDoc {
+	key: keyof Config;
+	schema: TextSchema;
+}
+
+function isConfigKey(key: string): key is keyof Config {
+	return key in CONFIG_ENTRIES.entries;
+}
+
+/** The variables as a list, in declaration order. */
+export const VARIABLES: VariableSpec[] = Object.entries(CONFIG_ENTRIES.entries).flatMap(([key, schema]) =>
+	isConfigKey(key) ? [{ key, ...schema.pipe[1].metadata, schema }] : [],
+);

@@ -1,0 +1,150 @@
+/**
+ * The command line, read with parseArgs: what `registry [serve]` makes of --help / --version /
+ * anything else, and how `validate` and `healthcheck` read their options (same messages and
+ * exit codes as the end-to-end tests of the binary expect).
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { healthcheckCommand, parseCommandLine, VALIDATE_USAGE, validateCommand } from "../../src/cli.ts";
+
+describe("parseCommandLine", () => {
+	const cases: [string[], ReturnType<typeof parseCommandLine>][] = [
+		[[], { command: "serve" }],
+		[["serve"], { command: "serve" }],
+		[["--help"], { command: "help" }],
+		[["-h"], { command: "help" }],
+		[["serve", "--help"], { command: "help" }],
+		[["bogus", "--help"], { command: "help" }],
+		[["--version", "--help"], { command: "help" }],
+		[["--version"], { command: "version" }],
+		[["-v"], { command: "version" }],
+		[["serve", "-v"], { command: "version" }],
+		[
+			["validate", "--format", "json", "a.json"],
+			{ command: "validate", args: ["--format", "json", "a.json"] },
+		],
+		[["validate"], { command: "validate", args: [] }],
+		[["healthcheck", "http://x/v0/health"], { command: "healthcheck", args: ["http://x/v0/health"] }],
+		[["bogus"], { command: "usage-error", message: 'unknown argument "bogus"; see registry --help' }],
+		[
+			["serve", "serve"],
+			{ command: "usage-error", message: 'unknown argument "serve"; see registry --help' },
+		],
+		[["--nope", "x"], { command: "usage-error", message: 'unknown argument "--nope"; see registry --help' }],
+		// Options count only as written alone.
+		[["-hv"], { command: "usage-error", message: 'unknown argument "-hv"; see registry --help' }],
+		[
+			["--help=yes"],
+			{ command: "usage-error", message: 'unknown argument "--help=yes"; see registry --help' },
+		],
+	];
+	for (const [argv, expected] of cases) {
+		test(`${JSON.stringify(argv)} → ${JSON.stringify(expected)}`, () => {
+			expect(parseCommandLine(argv)).toEqual(expected);
+		});
+	}
+});
+
+/** Runs a command, collecting what it prints. */
+async function run(
+	command: (out: (s: string) => void) => Promise<number>,
+): Promise<{ code: number; out: string }> {
+	let out = "";
+	const code = await command((s) => {
+		out += s;
+	});
+	return { code, out };
+}
+
+describe("validate's options", () => {
+	const usageErrors: [string[], string][] = [
+		[["--format", "xml", "f.json"], "registry validate: --format takes text or json\n"],
+		[["--format=xml", "f.json"], "registry validate: --format takes text or json\n"],
+		[["f.json", "--format"], "registry validate: --format takes text or json\n"],
+		[["--nope", "f.json"], `registry validate: unknown option --nope\n${VALIDATE_USAGE}`],
+		[["-x", "f.json"], `registry validate: unknown option -x\n${VALIDATE_USAGE}`],
+		[["-hx"], `registry validate: unknown option -hx\n${VALIDATE_USAGE}`],
+		[
+			["--skip-invalid=yes", "f.json"],
+			`registry validate: unknown option --skip-invalid=yes\n${VALIDATE_USAGE}`,
+		],
+		[["--", "f.json"], `registry validate: unknown option --\n${VALIDATE_USAGE}`],
+		[[], VALIDATE_USAGE],
+		[["--format", "json"], VALIDATE_USAGE],
+	];
+	for (const [args, out] of usageErrors) {
+		test(`${JSON.stringify(args)} → exit 2`, async () => {
+			expect(await run((o) => validateCommand(args, o))).toEqual({ code: 2, out });
+		});
+	}
+
+	for (const help of ["--help", "-h"]) {
+		test(`${help} → the usage, exit 0`, async () => {
+			expect(await run((o) => validateCommand(["f.json", help], o))).toEqual({
+				code: 0,
+				out: VALIDATE_USAGE,
+			});
+		});
+	}
+
+	test("--format json and --format=json read the files given, in order", async () => {
+		const fixture = join(import.meta.dir, "..", "fixtures", "real-api-page-30-entries.json");
+		for (const args of [
+			["--format", "json", fixture, "-"],
+			["--format=json", "--skip-invalid", fixture, "-"],
+		]) {
+			const { code, out } = await run((o) => validateCommand(args, o));
+			expect(code).toBe(1); // "-" is a file name here, and there is no such file
+			const results = JSON.parse(out) as { file: string; ok: boolean }[];
+			expect(results.map((r) => [r.file, r.ok])).toEqual([
+				[fixture, true],
+				["-", false],
+			]);
+		}
+	});
+});
+
+describe("healthcheck's argument", () => {
+	let answer: () => Response = () => Response.json({ status: "ok" });
+	const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => answer() });
+	afterAll(() => server.stop(true));
+	const address = { hostname: "0.0.0.0", port: server.port as number };
+	const healthUrl = `http://127.0.0.1:${server.port}/v0/health`;
+
+	test("no URL: /v0/health at the listen address, on loopback", async () => {
+		answer = () => Response.json({ status: "ok" });
+		expect(await run((o) => healthcheckCommand([], address, o))).toEqual({
+			code: 0,
+			out: `${healthUrl}: ok\n`,
+		});
+	});
+
+	test("a URL given is asked instead", async () => {
+		const url = `http://127.0.0.1:${server.port}/v0.1/health`;
+		expect(await run((o) => healthcheckCommand([url], { hostname: "::1", port: 1 }, o))).toEqual({
+			code: 0,
+			out: `${url}: ok\n`,
+		});
+	});
+
+	test("an answer without an ok status, or not an object, is unhealthy", async () => {
+		answer = () => Response.json({ status: "degraded" }, { status: 503 });
+		expect(await run((o) => healthcheckCommand([], address, o))).toEqual({
+			code: 1,
+			out: `${healthUrl}: unhealthy: HTTP 503, status "degraded"\n`,
+		});
+		answer = () => Response.json(null);
+		expect(await run((o) => healthcheckCommand([], address, o))).toEqual({
+			code: 1,
+			out: `${healthUrl}: unhealthy: HTTP 200\n`,
+		});
+	});
+
+	test("an option is a usage error", async () => {
+		const { code, out } = await run((o) => healthcheckCommand(["--verbose"], address, o));
+		expect(code).toBe(2);
+		expect(out).toStartWith(
+			"registry healthcheck: unknown option --verbose\nUsage: registry healthcheck [URL]",
+		);
+	});
+});
