@@ -5,6 +5,7 @@
  * credentials. aws4fetch signs; its own retries are not used. Redirects are never followed.
  */
 import { AwsV4Signer } from "aws4fetch";
+import { abortError, backoffDelay, sleep } from "../backoff.ts";
 import type { CredentialProvider } from "./credentials.ts";
 import { AwsError } from "./errors.ts";
 
@@ -45,26 +46,6 @@ export interface AwsHttpOptions {
 const MAX_BACKOFF_MS = 20_000;
 const QUOTA_MAX = 500;
 
-function abortError(signal: AbortSignal): Error {
-	const reason = signal.reason;
-	return reason instanceof Error ? reason : new DOMException("The operation was aborted.", "AbortError");
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-	return new Promise((resolve, reject) => {
-		if (signal?.aborted) return reject(abortError(signal));
-		const t = setTimeout(() => {
-			signal?.removeEventListener("abort", onAbort);
-			resolve();
-		}, ms);
-		const onAbort = () => {
-			clearTimeout(t);
-			reject(abortError(signal as AbortSignal));
-		};
-		signal?.addEventListener("abort", onAbort, { once: true });
-	});
-}
-
 export class AwsHttp {
 	private quota = QUOTA_MAX;
 	private readonly fetch: typeof fetch;
@@ -85,7 +66,7 @@ export class AwsHttp {
 
 	private backoff(retryIndex: number, error: AwsError): number {
 		const base = error.throttling ? 1000 : 50;
-		const computed = Math.floor(this.random() * Math.min(base * 2 ** retryIndex, MAX_BACKOFF_MS));
+		const computed = backoffDelay({ attempt: retryIndex, base, max: MAX_BACKOFF_MS, jitter: this.random });
 		if (error.retryAfterMs === undefined) return computed;
 		return Math.max(computed, Math.min(error.retryAfterMs, computed + 5000));
 	}

@@ -1,14 +1,19 @@
 /**
- * The registry's HTTP application: a plain `fetch(Request) → Response`, runtime-agnostic.
- * Routes match on the raw (still percent-encoded) path so `%2F` never splits a segment.
+ * The registry's HTTP application: a plain `fetch(Request) → Response`, runtime-agnostic, made
+ * of small parts. Before routing, the CORS preflight and trailing-slash stages (cors.ts,
+ * trailing-slash.ts) may answer; then the router (router.ts) names a handler, a function of the
+ * request and the snapshot being served; send.ts turns the reply into a Response (CORS headers,
+ * compression, ETags and 304s). Around it all: /metrics timing, and a 500 that leaks nothing.
  */
 import type { BuildInfo } from "../build-info.ts";
+import type { Gauge } from "../gauge.ts";
 import type { Logger } from "../log.ts";
 import type { Snapshot } from "../registry/snapshot.ts";
 import type { RegistryStore } from "../registry/store.ts";
 import { type CacheStats, ResponseCache } from "./cache.ts";
+import { corsPreflight } from "./cors.ts";
 import { renderDocs } from "./docs.ts";
-import { type Gauge, HttpMetrics, renderGauges } from "./metrics.ts";
+import { HttpMetrics, renderGauges } from "./metrics.ts";
 import { buildOpenApi } from "./openapi.ts";
 import {
 	decodePathParam,
@@ -18,25 +23,14 @@ import {
 	parseQuery,
 	validationFailed,
 } from "./params.ts";
+import { compose, type Next } from "./pipeline.ts";
 import { ENDPOINT_NOT_FOUND, notFound, type Problem, type ProblemItem, READ_ONLY } from "./problem.ts";
-import {
-	CORS_HEADERS,
-	JSON_TYPE,
-	jsonReply,
-	NO_STORE,
-	problemReply,
-	type Reply,
-	reply,
-	toResponse,
-} from "./respond.ts";
-import {
-	allowedMethods,
-	type HandlerName,
-	type Operation,
-	PREFIXES,
-	ROUTES,
-	type RouteDef,
-} from "./routes.ts";
+import { registryGauges } from "./registry-gauges.ts";
+import { JSON_TYPE, jsonReply, NO_STORE, problemReply, type Reply, reply } from "./respond.ts";
+import { createRouter, splitUrl } from "./router.ts";
+import type { HandlerName } from "./routes.ts";
+import { toResponse } from "./send.ts";
+import { trailingSlash } from "./trailing-slash.ts";
 import { toYaml } from "./yaml.ts";
 
 export interface AppOptions {
@@ -52,12 +46,6 @@ export interface AppOptions {
 	extraMetrics?: () => Gauge[];
 }
 
-interface Compiled {
-	route: RouteDef;
-	template: string;
-	segments: (string | null)[];
-}
-
 interface Context {
 	req: Request;
 	query: string;
@@ -66,43 +54,6 @@ interface Context {
 }
 
 const encoder = new TextEncoder();
-
-function compile(): Compiled[] {
-	const out: Compiled[] = [];
-	for (const route of ROUTES) {
-		for (const prefix of route.versioned ? PREFIXES : [""]) {
-			const template = route.path === "/" ? "/" : `${prefix}${route.path}`;
-			const segments = template.split("/").map((s) => (s.startsWith("{") ? null : s));
-			out.push({ route, template, segments });
-		}
-	}
-	return out;
-}
-
-function match(table: Compiled[], path: string): { c: Compiled; params: string[] } | undefined {
-	const parts = path.split("/");
-	for (const c of table) {
-		if (c.segments.length !== parts.length) continue;
-		const params: string[] = [];
-		let ok = true;
-		for (let i = 0; i < parts.length; i++) {
-			const want = c.segments[i];
-			const got = parts[i] as string;
-			if (want === null) {
-				if (got === "") {
-					ok = false;
-					break;
-				}
-				params.push(got);
-			} else if (want !== got) {
-				ok = false;
-				break;
-			}
-		}
-		if (ok) return { c, params };
-	}
-	return undefined;
-}
 
 /** `{"servers":[…],"metadata":{…}}` from pre-serialised entries, by concatenation. */
 function listBody(snapshot: Snapshot, items: number[], nextCursor?: string): Uint8Array {
@@ -142,7 +93,7 @@ export interface App {
 
 export function createApp(options: AppOptions): App {
 	const { store, build, log } = options;
-	const table = compile();
+	const router = createRouter();
 	const metrics = new HttpMetrics();
 	const cacheStats: CacheStats = { hits: 0, misses: 0 };
 	const caches = new WeakMap<Snapshot, ResponseCache>();
@@ -201,7 +152,7 @@ export function createApp(options: AppOptions): App {
 				const last = r.items[r.items.length - 1];
 				const next =
 					r.more && last !== undefined
-						? encodeCursor(s.data.names[last] as string, s.data.versions[last] as string)
+						? encodeCursor(s.index.names[last] as string, s.index.versions[last] as string)
 						: undefined;
 				return reply(200, listBody(s, r.items, next), JSON_TYPE, apiCache);
 			});
@@ -235,20 +186,20 @@ export function createApp(options: AppOptions): App {
 			);
 		},
 		health(ctx) {
-			const d = ctx.snapshot.data;
+			const d = ctx.snapshot.provenance;
 			const body: Record<string, unknown> = { status: "ok" };
 			if (options.githubClientId) body.github_client_id = options.githubClientId;
 			const last = store.lastLoad;
 			body.data = {
-				entries: d.count,
-				names: d.nameCount,
+				entries: ctx.snapshot.index.count,
+				names: ctx.snapshot.index.nameCount,
 				loaded_at: d.loadedAt,
 				age_seconds: Math.max(0, Math.round((Date.now() - Date.parse(d.loadedAt)) / 1000)),
 				source: d.source,
 				content_hash: d.contentHash ? `sha256:${d.contentHash}` : "",
 				bytes: d.fileBytes,
 				skipped: d.report.skipped,
-				warnings: d.report.warnings.length,
+				warnings: d.report.warnings.count,
 				...(last
 					? {
 							last_load: {
@@ -270,83 +221,14 @@ export function createApp(options: AppOptions): App {
 		openapiJson: () => statics.openapiJson,
 		docs: () => statics.docs,
 		metrics(ctx) {
-			const d = ctx.snapshot.data;
 			const gauges: Gauge[] = [
-				{
-					name: "registry_build_info",
-					help: "Build stamps and the deployment label (MCP_REGISTRY_VERSION).",
-					type: "gauge",
-					samples: [
-						[
-							{
-								version: build.version,
-								git_commit: build.gitCommit,
-								registry_version: options.registryVersion ?? "dev",
-							},
-							1,
-						],
-					],
-				},
-				{
-					name: "registry_entries",
-					help: "Entries (server versions) served.",
-					type: "gauge",
-					samples: [[undefined, d.count]],
-				},
-				{
-					name: "registry_names",
-					help: "Distinct server names served.",
-					type: "gauge",
-					samples: [[undefined, d.nameCount]],
-				},
-				{
-					name: "registry_last_load_timestamp_seconds",
-					help: "When the served data was loaded (Unix time).",
-					type: "gauge",
-					samples: [[undefined, Date.parse(d.loadedAt) / 1000]],
-				},
-				{
-					name: "registry_data_age_seconds",
-					help: "Seconds since the served data was loaded.",
-					type: "gauge",
-					samples: [[undefined, Math.max(0, (Date.now() - Date.parse(d.loadedAt)) / 1000)]],
-				},
-				{
-					name: "registry_last_load_duration_seconds",
-					help: "How long the last successful load took.",
-					type: "gauge",
-					samples: [[undefined, store.lastDurationMs / 1000]],
-				},
-				{
-					name: "registry_loads_total",
-					help: "Registry file loads, by result.",
-					type: "counter",
-					samples: [
-						[{ result: "success" }, store.loads.success],
-						[{ result: "failure" }, store.loads.failure],
-					],
-				},
-				{
-					name: "registry_response_cache_total",
-					help: "Response cache lookups, by result.",
-					type: "counter",
-					samples: [
-						[{ result: "hit" }, cacheStats.hits],
-						[{ result: "miss" }, cacheStats.misses],
-					],
-				},
-				{
-					name: "process_resident_memory_bytes",
-					help: "Resident memory size.",
-					type: "gauge",
-					samples: [[undefined, process.memoryUsage.rss()]],
-				},
-				{
-					name: "process_start_time_seconds",
-					help: "Process start (Unix time).",
-					type: "gauge",
-					samples: [[undefined, startedAt]],
-				},
+				...registryGauges(ctx.snapshot, {
+					store,
+					build,
+					registryVersion: options.registryVersion,
+					cacheStats,
+					startedAt,
+				}),
 				...(options.extraMetrics ? options.extraMetrics() : []),
 			];
 			const text = metrics.render() + renderGauges(gauges);
@@ -355,73 +237,34 @@ export function createApp(options: AppOptions): App {
 		root: () => ({ status: 302, body: null, cacheControl: NO_STORE, headers: { Location: "/docs" } }),
 	};
 
-	function route(req: Request): { reply: Reply; template: string } {
-		const url = req.url;
-		const pathStart = url.indexOf("/", url.indexOf("//") + 2);
-		const q = url.indexOf("?", pathStart);
-		const path = pathStart < 0 ? "/" : q < 0 ? url.slice(pathStart) : url.slice(pathStart, q);
-		const query = q < 0 ? "" : url.slice(q + 1);
-		const method = req.method;
-
-		if (method === "OPTIONS" && req.headers.has("access-control-request-method")) {
-			const requested = req.headers.get("access-control-request-headers");
-			return {
-				template: "preflight",
-				reply: {
-					status: 204,
-					body: null,
-					cacheControl: NO_STORE,
-					headers: {
-						"Access-Control-Allow-Methods": "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS",
-						"Access-Control-Allow-Headers": requested?.trim() ? requested : "Authorization, Content-Type",
-						"Access-Control-Max-Age": "86400",
-						Vary: "Access-Control-Request-Headers",
-					},
-				},
-			};
-		}
-		if (path !== "/" && path.endsWith("/")) {
-			// One leading slash only: "//host" in a Location would name another host.
-			const target = `/${path.replace(/\/+$/, "").replace(/^\/+/, "")}`;
-			return {
-				template: "redirect",
-				reply: {
-					status: 308,
-					body: null,
-					cacheControl: NO_STORE,
-					headers: { Location: q < 0 ? target : `${target}?${query}` },
-				},
-			};
-		}
-		const m = match(table, path);
-		if (!m)
-			return { template: "unmatched", reply: problemReply({ status: 404, detail: ENDPOINT_NOT_FOUND }) };
-		const { c, params } = m;
-		const op: Operation | undefined = c.route.operations.find(
-			(o) => o.method === method || (method === "HEAD" && o.method === "GET"),
-		);
-		if (!op) {
-			const allow = allowedMethods(c.route);
-			if (method === "OPTIONS") {
+	/** The last stage: the router, and the handler it names. */
+	const dispatch: Next = ({ req, path, query }) => {
+		const m = router.match(req.method, path);
+		switch (m.kind) {
+			case "unmatched":
+				return { template: "unmatched", reply: problemReply({ status: 404, detail: ENDPOINT_NOT_FOUND }) };
+			case "options":
 				return {
-					template: c.template,
-					reply: { status: 204, body: null, cacheControl: NO_STORE, headers: { Allow: allow } },
+					template: m.template,
+					reply: { status: 204, body: null, cacheControl: NO_STORE, headers: { Allow: m.allow } },
 				};
-			}
-			return {
-				template: c.template,
-				reply: problemReply({
-					status: 405,
-					detail: `Method ${method} is not allowed on ${c.template}; allowed: ${allow}`,
-					headers: { Allow: allow },
-				}),
-			};
+			case "method-not-allowed":
+				return {
+					template: m.template,
+					reply: problemReply({
+						status: 405,
+						detail: `Method ${req.method} is not allowed on ${m.template}; allowed: ${m.allow}`,
+						headers: { Allow: m.allow },
+					}),
+				};
+			case "handler":
+				return {
+					template: m.template,
+					reply: handlers[m.handler]({ req, query: query ?? "", params: m.params, snapshot: store.current }),
+				};
 		}
-		return {
-			template: c.template,
-			reply: handlers[op.handler]({ req, query, params, snapshot: store.current }),
-		};
-	}
+	};
+	const route = compose([corsPreflight, trailingSlash], dispatch);
 
 	return {
 		metrics,
@@ -431,7 +274,7 @@ export function createApp(options: AppOptions): App {
 			let template = "unmatched";
 			let res: Response;
 			try {
-				const r = route(req);
+				const r = route({ req, ...splitUrl(req.url) });
 				template = r.template;
 				res = toResponse(req, r.reply);
 			} catch (err) {
@@ -443,5 +286,3 @@ export function createApp(options: AppOptions): App {
 		},
 	};
 }
-
-export { CORS_HEADERS };

@@ -1,4 +1,5 @@
 /** Prometheus text exposition: request counts and latency by route and status, and registry state. */
+import type { Gauge } from "../gauge.ts";
 
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 
@@ -49,13 +50,6 @@ export class HttpMetrics {
 		}
 		return `${out.join("\n")}\n`;
 	}
-}
-
-export interface Gauge {
-	name: string;
-	help: string;
-	type: "gauge" | "counter";
-	samples: [labels: Record<string, string> | undefined, value: number][];
 }
 
 export function renderGauges(gauges: Gauge[]): string {

@@ -2,16 +2,15 @@
  * The OpenAPI document (JSON and YAML), its agreement with what the server answers, the
  * /docs page and /metrics.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { PREFIXES, ROUTES } from "../../src/http/routes.ts";
 import {
-	type ApiServer,
+	type ApiApp,
+	createApiApp,
 	entry,
 	getJson,
-	raw,
 	registryDoc,
 	snapshotData,
-	startApiServer,
 } from "../support/api-server.ts";
 
 const DOC = registryDoc([
@@ -38,27 +37,23 @@ type OpenApi = {
 
 const METHODS = ["get", "post", "put", "patch", "delete"] as const;
 
-let srv: ApiServer;
-let metricsSrv: ApiServer;
+let srv: ApiApp;
+let metricsSrv: ApiApp;
 let openapi: OpenApi;
 
 beforeAll(async () => {
-	srv = startApiServer(DOC);
-	metricsSrv = startApiServer(DOC);
-	const { res, body } = await getJson(`${srv.base}/openapi.json`);
+	srv = createApiApp(DOC);
+	metricsSrv = createApiApp(DOC);
+	const { res, body } = await getJson(srv, "/openapi.json");
 	expect(res.status).toBe(200);
 	openapi = body as OpenApi;
-});
-
-afterAll(async () => {
-	await Promise.all([srv.stop(), metricsSrv.stop()]);
 });
 
 const fill = (path: string) => path.replace("{serverName}", NAME).replace("{version}", VERSION);
 
 describe("OpenAPI document", () => {
 	test("/openapi.json is JSON; info.version 1.0.0; the description names the upstream API", async () => {
-		const res = await raw(`${srv.base}/openapi.json`, { headers: { "Accept-Encoding": "identity" } });
+		const res = await srv.request("/openapi.json", { headers: { "Accept-Encoding": "identity" } });
 		expect(res.status).toBe(200);
 		expect(res.headers.get("content-type")).toStartWith("application/json");
 		const doc = (await res.json()) as OpenApi;
@@ -68,7 +63,7 @@ describe("OpenAPI document", () => {
 	});
 
 	test("/openapi.yaml parses to the same document as /openapi.json", async () => {
-		const res = await raw(`${srv.base}/openapi.yaml`, { headers: { "Accept-Encoding": "identity" } });
+		const res = await srv.request("/openapi.yaml", { headers: { "Accept-Encoding": "identity" } });
 		expect(res.status).toBe(200);
 		expect(res.headers.get("content-type")).toStartWith("application/yaml");
 		const yaml = Bun.YAML.parse(await res.text());
@@ -128,7 +123,7 @@ describe("OpenAPI document", () => {
 		let calls = 0;
 		for (const [path, item] of Object.entries(openapi.paths)) {
 			for (const [method, op] of Object.entries(item)) {
-				const res = await raw(`${srv.base}${fill(path)}`, {
+				const res = await srv.request(fill(path), {
 					method: method.toUpperCase(),
 					headers: { "Accept-Encoding": "identity" },
 				});
@@ -176,7 +171,7 @@ describe("OpenAPI document", () => {
 			);
 		}
 		for (const [template, url, status] of cases) {
-			const res = await raw(`${srv.base}${url}`);
+			const res = await srv.request(url);
 			expect(res.status).toBe(status);
 			expect(res.headers.get("content-type")).toBe("application/problem+json");
 			expect(Object.keys(openapi.paths[template]?.get?.responses ?? {})).toContain(String(status));
@@ -191,7 +186,7 @@ describe("OpenAPI document", () => {
 			);
 			for (const m of METHODS) {
 				if (item[m]) continue;
-				const res = await raw(`${srv.base}${fill(path)}`, { method: m.toUpperCase() });
+				const res = await srv.request(fill(path), { method: m.toUpperCase() });
 				expect(res.status).toBe(405);
 				expect(res.headers.get("allow")).toBe(allow.join(", "));
 				await res.arrayBuffer();
@@ -205,7 +200,7 @@ describe("/docs", () => {
 	let res: Response;
 
 	beforeAll(async () => {
-		res = await raw(`${srv.base}/docs`, { headers: { "Accept-Encoding": "identity" } });
+		res = await srv.request("/docs", { headers: { "Accept-Encoding": "identity" } });
 		html = await res.text();
 	});
 
@@ -245,15 +240,15 @@ describe("/metrics", () => {
 	let res: Response;
 
 	beforeAll(async () => {
-		const b = metricsSrv.base;
+		const m = metricsSrv;
 		const h = { headers: { "Accept-Encoding": "identity" } };
-		for (let i = 0; i < 3; i++) await (await raw(`${b}/v0.1/servers`, h)).arrayBuffer();
-		await (await raw(`${b}/v0.1/servers?limit=abc`, h)).arrayBuffer();
-		await (await raw(`${b}/v0/servers/${NAME}/versions/latest`, h)).arrayBuffer();
-		await (await raw(`${b}/v0.1/nope-${"x".repeat(8)}`, h)).arrayBuffer();
-		await (await raw(`${b}/v0/servers`, { ...h, method: "POST" })).arrayBuffer();
-		await (await raw(`${b}/v0/publish`, { ...h, method: "POST" })).arrayBuffer();
-		res = await raw(`${b}/metrics`, h);
+		for (let i = 0; i < 3; i++) await (await m.request("/v0.1/servers", h)).arrayBuffer();
+		await (await m.request("/v0.1/servers?limit=abc", h)).arrayBuffer();
+		await (await m.request(`/v0/servers/${NAME}/versions/latest`, h)).arrayBuffer();
+		await (await m.request(`/v0.1/nope-${"x".repeat(8)}`, h)).arrayBuffer();
+		await (await m.request("/v0/servers", { ...h, method: "POST" })).arrayBuffer();
+		await (await m.request("/v0/publish", { ...h, method: "POST" })).arrayBuffer();
+		res = await m.request("/metrics", h);
 		text = await res.text();
 	});
 
@@ -312,9 +307,9 @@ describe("/metrics", () => {
 		const loaded = value("registry_last_load_timestamp_seconds");
 		expect(Math.abs(loaded - Date.now() / 1000)).toBeLessThan(600);
 		// A reload is reflected.
-		metricsSrv.store.swap(snapshotData(registryDoc([entry("io.github.user/solo", "1.0.0")])));
+		metricsSrv.swap(snapshotData(registryDoc([entry("io.github.user/solo", "1.0.0")])));
 		const after = await (
-			await raw(`${metricsSrv.base}/metrics`, { headers: { "Accept-Encoding": "identity" } })
+			await metricsSrv.request("/metrics", { headers: { "Accept-Encoding": "identity" } })
 		).text();
 		expect(after).toMatch(/^registry_entries 1$/m);
 		expect(after).toMatch(/^registry_last_load_timestamp_seconds [0-9.e+]+$/m);

@@ -1,15 +1,18 @@
 /**
  * Header rules shared by every route: CORS (and preflight), strong ETags and 304s,
- * Cache-Control, compression, HEAD, and a 500 that does not leak internals.
+ * Cache-Control, compression, HEAD, and a 500 that does not leak internals. CORS, ETags and
+ * Cache-Control in process; compression and HEAD on a real port (`wire`), where the server adapter
+ * sets Content-Length, drops HEAD bodies and puts the bytes on the wire.
  */
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as http from "node:http";
 import { brotliDecompressSync } from "node:zlib";
 import {
+	type ApiApp,
 	type ApiServer,
+	createApiApp,
 	entry,
-	raw,
 	registryDoc,
 	snapshotData,
 	startApiServer,
@@ -28,14 +31,17 @@ const bigDoc = (description: string) =>
 
 const DOC = bigDoc("A server with a reasonably long description to make the body large");
 
-let srv: ApiServer;
-let reloading: ApiServer;
-let failing: ApiServer;
+let srv: ApiApp;
+let reloading: ApiApp;
+let failing: ApiApp;
+/** The same registry on a real port. */
+let wire: ApiServer;
 
 beforeAll(() => {
-	srv = startApiServer(DOC);
-	reloading = startApiServer(DOC);
-	failing = startApiServer(DOC);
+	srv = createApiApp(DOC);
+	reloading = createApiApp(DOC);
+	failing = createApiApp(DOC);
+	wire = startApiServer(DOC);
 	// A store that blows up when read: the 500 path.
 	Object.defineProperty(failing.store, "current", {
 		get() {
@@ -45,7 +51,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-	await Promise.all([srv.stop(), reloading.stop(), failing.stop()]);
+	await wire.stop();
 });
 
 const IDENTITY = { "Accept-Encoding": "identity" };
@@ -82,7 +88,7 @@ describe("CORS", () => {
 
 	for (const k of KINDS) {
 		test(`on ${k.kind}`, async () => {
-			const res = await raw(`${srv.base}${k.path}`, {
+			const res = await srv.request(k.path, {
 				method: k.method,
 				headers: { ...IDENTITY, Origin: "https://app.example", ...k.headers },
 			});
@@ -92,9 +98,9 @@ describe("CORS", () => {
 	}
 
 	test("on 304", async () => {
-		const first = await raw(`${srv.base}/v0.1/servers?limit=5`, { headers: IDENTITY });
+		const first = await srv.request("/v0.1/servers?limit=5", { headers: IDENTITY });
 		const etag = first.headers.get("etag") as string;
-		const res = await raw(`${srv.base}/v0.1/servers?limit=5`, {
+		const res = await srv.request("/v0.1/servers?limit=5", {
 			headers: { ...IDENTITY, Origin: "https://app.example", "If-None-Match": etag },
 		});
 		expect(res.status).toBe(304);
@@ -102,7 +108,7 @@ describe("CORS", () => {
 	});
 
 	test("on 500, which does not echo internals", async () => {
-		const res = await raw(`${failing.base}/v0.1/servers`, { headers: IDENTITY });
+		const res = await failing.request("/v0.1/servers", { headers: IDENTITY });
 		expect(res.status).toBe(500);
 		expectCors(res);
 		expect(res.headers.get("content-type")).toBe("application/problem+json");
@@ -117,7 +123,7 @@ describe("CORS", () => {
 
 	test("preflight → 204 with methods, echoed request headers and max-age", async () => {
 		for (const path of ["/v0.1/servers", "/v0/publish", `/v0.1/servers/${NAME}/versions/1.0.0`]) {
-			const res = await raw(`${srv.base}${path}`, {
+			const res = await srv.request(path, {
 				method: "OPTIONS",
 				headers: {
 					Origin: "https://app.example",
@@ -137,7 +143,7 @@ describe("CORS", () => {
 	});
 
 	test("preflight without requested headers → Authorization, Content-Type", async () => {
-		const res = await raw(`${srv.base}/v0/servers`, {
+		const res = await srv.request("/v0/servers", {
 			method: "OPTIONS",
 			headers: { Origin: "https://app.example", "Access-Control-Request-Method": "PUT" },
 		});
@@ -169,33 +175,33 @@ describe("ETag and 304", () => {
 	];
 
 	test("/metrics (a body that changes with every request) also carries a strong ETag", async () => {
-		const res = await raw(`${srv.base}/metrics`, { headers: IDENTITY });
+		const res = await srv.request("/metrics", { headers: IDENTITY });
 		expect(res.status).toBe(200);
 		expect(res.headers.get("etag")).toMatch(/^"[^"]+"$/);
 	});
 
 	for (const path of GETS) {
 		test(`${path}: strong ETag, If-None-Match (strong and W/) → 304 without a body`, async () => {
-			const res = await raw(`${srv.base}${path}`, { headers: IDENTITY });
+			const res = await srv.request(path, { headers: IDENTITY });
 			expect(res.status).toBe(200);
 			await res.arrayBuffer();
 			const etag = res.headers.get("etag");
 			expect(etag).toMatch(/^"[^"]+"$/);
 			expect(etag?.startsWith("W/")).toBe(false);
 			for (const inm of [etag as string, `W/${etag}`, `"something-else", ${etag}`]) {
-				const again = await raw(`${srv.base}${path}`, { headers: { ...IDENTITY, "If-None-Match": inm } });
+				const again = await srv.request(path, { headers: { ...IDENTITY, "If-None-Match": inm } });
 				expect(again.status).toBe(304);
 				expect(again.headers.get("etag")).toBe(etag);
 				expect((await again.arrayBuffer()).byteLength).toBe(0);
 			}
-			const other = await raw(`${srv.base}${path}`, { headers: { ...IDENTITY, "If-None-Match": '"nope"' } });
+			const other = await srv.request(path, { headers: { ...IDENTITY, "If-None-Match": '"nope"' } });
 			expect(other.status).toBe(200);
 		});
 	}
 
 	test("different bodies have different ETags; the same body the same ETag", async () => {
 		const tag = async (path: string) => {
-			const r = await raw(`${srv.base}${path}`, { headers: IDENTITY });
+			const r = await srv.request(path, { headers: IDENTITY });
 			return { etag: r.headers.get("etag"), text: await r.text() };
 		};
 		const a = await tag("/v0.1/servers?limit=1");
@@ -210,9 +216,8 @@ describe("ETag and 304", () => {
 	});
 
 	test("the ETag changes exactly when the body changes across a reload", async () => {
-		const base = reloading.base;
 		const fetchTag = async (path: string) => {
-			const r = await raw(`${base}${path}`, { headers: IDENTITY });
+			const r = await reloading.request(path, { headers: IDENTITY });
 			return { status: r.status, etag: r.headers.get("etag") as string, text: await r.text() };
 		};
 		const list = "/v0.1/servers?limit=10";
@@ -221,11 +226,11 @@ describe("ETag and 304", () => {
 		const beforeOne = await fetchTag(one);
 
 		// Identical data swapped in: same bodies, same tags, and the old tag still gives 304.
-		reloading.store.swap(snapshotData(DOC));
+		reloading.swap(snapshotData(DOC));
 		const same = await fetchTag(list);
 		expect(same.text).toBe(before.text);
 		expect(same.etag).toBe(before.etag);
-		const revalidated = await raw(`${base}${list}`, {
+		const revalidated = await reloading.request(list, {
 			headers: { ...IDENTITY, "If-None-Match": before.etag },
 		});
 		expect(revalidated.status).toBe(304);
@@ -233,11 +238,11 @@ describe("ETag and 304", () => {
 		// Different data: the list body changes and so does its tag; the old tag no longer matches.
 		const changed = bigDoc("A server with a reasonably long description to make the body large");
 		(changed.servers[0] as { server: Record<string, unknown> }).server.description = "Changed";
-		reloading.store.swap(snapshotData(changed));
+		reloading.swap(snapshotData(changed));
 		const after = await fetchTag(list);
 		expect(after.text).not.toBe(before.text);
 		expect(after.etag).not.toBe(before.etag);
-		const stale = await raw(`${base}${list}`, { headers: { ...IDENTITY, "If-None-Match": before.etag } });
+		const stale = await reloading.request(list, { headers: { ...IDENTITY, "If-None-Match": before.etag } });
 		expect(stale.status).toBe(200);
 		expect(await stale.text()).toBe(after.text);
 		// An entry the change did not touch: same body, same tag.
@@ -257,7 +262,7 @@ describe("Cache-Control", () => {
 		"/openapi.json",
 	]) {
 		test(`${path}: public, max-age=10`, async () => {
-			const res = await raw(`${srv.base}${path}`, { headers: IDENTITY });
+			const res = await srv.request(path, { headers: IDENTITY });
 			expect(res.status).toBe(200);
 			expect(res.headers.get("cache-control")).toBe("public, max-age=10");
 		});
@@ -283,18 +288,45 @@ function nodeGet(
 	});
 }
 
-describe("compression", () => {
+describe("in process and on a real port: the same answer", () => {
+	// The server adapter adds Date and Content-Length, and drops HEAD bodies; nothing else differs.
+	const comparable = (res: Response) => {
+		const h = Object.fromEntries(res.headers);
+		delete h.date;
+		delete h["content-length"];
+		return h;
+	};
+
+	for (const k of KINDS.filter((k) => k.kind !== "200 metrics")) {
+		for (const enc of ["identity", "gzip, br"]) {
+			test(`${k.kind} (${enc})`, async () => {
+				const init = { method: k.method, headers: { "Accept-Encoding": enc, ...k.headers } };
+				const mine = await srv.request(k.path, init);
+				const served = await wire.request(k.path, init);
+				expect(served.status).toBe(mine.status);
+				expect(comparable(served)).toEqual(comparable(mine));
+				const [a, b] = [new Uint8Array(await mine.arrayBuffer()), new Uint8Array(await served.arrayBuffer())];
+				if (k.method === "HEAD") expect(b.byteLength).toBe(0);
+				else expect(b).toEqual(a);
+				if (served.headers.has("content-length"))
+					expect(Number(served.headers.get("content-length"))).toBe(a.byteLength);
+			});
+		}
+	}
+});
+
+describe("compression (real port)", () => {
 	const paths = ["/v0.1/servers?limit=100", "/openapi.json", "/docs"];
 
 	for (const path of paths) {
 		test(`${path}: gzip and br decompress to the identical bytes`, async () => {
-			const plain = await raw(`${srv.base}${path}`, { headers: IDENTITY });
+			const plain = await wire.request(path, { headers: IDENTITY });
 			const plainBytes = new Uint8Array(await plain.arrayBuffer());
 			expect(plain.headers.get("content-encoding")).toBeNull();
 			expect(plain.headers.get("vary")).toContain("Accept-Encoding");
 			expect(plainBytes.byteLength).toBeGreaterThan(4096);
 
-			const gz = await raw(`${srv.base}${path}`, { headers: { "Accept-Encoding": "gzip" } });
+			const gz = await wire.request(path, { headers: { "Accept-Encoding": "gzip" } });
 			expect(gz.status).toBe(200);
 			expect(gz.headers.get("content-encoding")).toBe("gzip");
 			expect(gz.headers.get("vary")).toContain("Accept-Encoding");
@@ -303,7 +335,7 @@ describe("compression", () => {
 			expect(Number(gz.headers.get("content-length"))).toBe(gzBytes.byteLength);
 			expect(Bun.gunzipSync(gzBytes)).toEqual(plainBytes);
 
-			const br = await raw(`${srv.base}${path}`, { headers: { "Accept-Encoding": "br" } });
+			const br = await wire.request(path, { headers: { "Accept-Encoding": "br" } });
 			expect(br.status).toBe(200);
 			expect(br.headers.get("content-encoding")).toBe("br");
 			expect(br.headers.get("vary")).toContain("Accept-Encoding");
@@ -314,7 +346,7 @@ describe("compression", () => {
 			// Each coding has its own strong tag, and the plain tag revalidates any of them.
 			const tags = [plain, gz, br].map((r) => r.headers.get("etag"));
 			expect(new Set(tags).size).toBe(3);
-			const reval = await raw(`${srv.base}${path}`, {
+			const reval = await wire.request(path, {
 				headers: { "Accept-Encoding": "gzip", "If-None-Match": gz.headers.get("etag") as string },
 			});
 			expect(reval.status).toBe(304);
@@ -322,16 +354,16 @@ describe("compression", () => {
 	}
 
 	test("a browser-like Accept-Encoding gets a compressed body", async () => {
-		const res = await raw(`${srv.base}/v0.1/servers?limit=100`, {
+		const res = await wire.request("/v0.1/servers?limit=100", {
 			headers: { "Accept-Encoding": "gzip, deflate, br, zstd" },
 		});
 		expect(["gzip", "br"]).toContain(res.headers.get("content-encoding") as string);
 	});
 
 	test("no Accept-Encoding → not compressed (node:http, raw bytes)", async () => {
-		const plain = await raw(`${srv.base}/v0.1/servers?limit=100`, { headers: IDENTITY });
+		const plain = await wire.request("/v0.1/servers?limit=100", { headers: IDENTITY });
 		const plainText = await plain.text();
-		const r = await nodeGet(`${srv.base}/v0.1/servers?limit=100`);
+		const r = await nodeGet(`${wire.base}/v0.1/servers?limit=100`);
 		expect(r.status).toBe(200);
 		expect(r.headers["content-encoding"]).toBeUndefined();
 		expect(r.headers.vary).toContain("Accept-Encoding");
@@ -340,7 +372,7 @@ describe("compression", () => {
 	});
 
 	test("node:http with Accept-Encoding: gzip sees gzip bytes on the wire", async () => {
-		const r = await nodeGet(`${srv.base}/v0.1/servers?limit=100`, { "Accept-Encoding": "gzip" });
+		const r = await nodeGet(`${wire.base}/v0.1/servers?limit=100`, { "Accept-Encoding": "gzip" });
 		expect(r.headers["content-encoding"]).toBe("gzip");
 		expect(r.body[0]).toBe(0x1f);
 		expect(r.body[1]).toBe(0x8b);
@@ -350,7 +382,7 @@ describe("compression", () => {
 	});
 });
 
-describe("HEAD", () => {
+describe("HEAD (real port)", () => {
 	const PATHS = [
 		"/v0.1/servers",
 		"/v0/servers?limit=2",
@@ -375,9 +407,9 @@ describe("HEAD", () => {
 	for (const path of PATHS) {
 		for (const enc of ["identity", "gzip"]) {
 			test(`HEAD ${path} (${enc}): same status and headers as GET, no body`, async () => {
-				const get = await raw(`${srv.base}${path}`, { headers: { "Accept-Encoding": enc } });
+				const get = await wire.request(path, { headers: { "Accept-Encoding": enc } });
 				const getBytes = new Uint8Array(await get.arrayBuffer());
-				const head = await raw(`${srv.base}${path}`, { method: "HEAD", headers: { "Accept-Encoding": enc } });
+				const head = await wire.request(path, { method: "HEAD", headers: { "Accept-Encoding": enc } });
 				expect(head.status).toBe(get.status);
 				expect((await head.arrayBuffer()).byteLength).toBe(0);
 				expect(Number(head.headers.get("content-length"))).toBe(getBytes.byteLength);
@@ -387,8 +419,8 @@ describe("HEAD", () => {
 	}
 
 	test("HEAD with a matching If-None-Match → 304", async () => {
-		const get = await raw(`${srv.base}/v0.1/servers`, { headers: IDENTITY });
-		const res = await raw(`${srv.base}/v0.1/servers`, {
+		const get = await wire.request("/v0.1/servers", { headers: IDENTITY });
+		const res = await wire.request("/v0.1/servers", {
 			method: "HEAD",
 			headers: { ...IDENTITY, "If-None-Match": get.headers.get("etag") as string },
 		});

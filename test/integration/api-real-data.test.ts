@@ -2,10 +2,10 @@
  * Real data: a page of the upstream registry's API (30 entries) loaded and served back.
  */
 
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type ApiServer, getJson, OFFICIAL, startApiServer } from "../support/api-server.ts";
+import { type ApiApp, createApiApp, getJson, OFFICIAL } from "../support/api-server.ts";
 
 interface Item {
 	server: { name: string; version: string; description?: string } & Record<string, unknown>;
@@ -33,18 +33,14 @@ const FLAGGED = new Set(
 );
 const key = (i: Item) => `${i.server.name}@${i.server.version}`;
 
-let srv: ApiServer;
+let srv: ApiApp;
 
 beforeAll(() => {
-	srv = startApiServer(fixture, { file: "real-api-page-30-entries.json" });
-});
-
-afterAll(async () => {
-	await srv.stop();
+	srv = createApiApp(fixture, { file: "real-api-page-30-entries.json" });
 });
 
 async function list(query: string, prefix = "/v0.1"): Promise<ListBody> {
-	const { res, body } = await getJson(`${srv.base}${prefix}/servers${query}`);
+	const { res, body } = await getJson(srv, `${prefix}/servers${query}`);
 	expect(res.status).toBe(200);
 	return body as ListBody;
 }
@@ -83,8 +79,8 @@ describe("real data: real-api-page-30-entries.json", () => {
 	});
 
 	test("/v0 and /v0.1 agree on the real data", async () => {
-		const a = await getJson(`${srv.base}/v0/servers?limit=100`);
-		const b = await getJson(`${srv.base}/v0.1/servers?limit=100`);
+		const a = await getJson(srv, "/v0/servers?limit=100");
+		const b = await getJson(srv, "/v0.1/servers?limit=100");
 		expect(b.text).toBe(a.text);
 	});
 
@@ -118,7 +114,7 @@ describe("real data: real-api-page-30-entries.json", () => {
 		// version of it is flagged here: the greater semver of those present is latest.
 		expect(FLAGGED.has("ai.shawndurrani/mcp-registry")).toBe(false);
 		expect(body.servers.map(key)).toEqual([...flagged, "ai.shawndurrani/mcp-registry@0.1.1"]);
-		const latest = await getJson(`${srv.base}/v0.1/servers/ai.shawndurrani%2Fmcp-registry/versions/latest`);
+		const latest = await getJson(srv, "/v0.1/servers/ai.shawndurrani%2Fmcp-registry/versions/latest");
 		expect((latest.body as Item).server.version).toBe("0.1.1");
 		expect((latest.body as Item)._meta[OFFICIAL]?.isLatest).toBe(true);
 	});
@@ -138,7 +134,7 @@ describe("real data: real-api-page-30-entries.json", () => {
 	});
 
 	test("versions of a real server, newest publishedAt first; latest is the flagged one", async () => {
-		const { res, body } = await getJson(`${srv.base}/v0.1/servers/ai.mcpcap%2Fmcpcap/versions`);
+		const { res, body } = await getJson(srv, "/v0.1/servers/ai.mcpcap%2Fmcpcap/versions");
 		expect(res.status).toBe(200);
 		const want = fixture.servers
 			.filter((s) => s.server.name === "ai.mcpcap/mcpcap")
@@ -147,16 +143,16 @@ describe("real data: real-api-page-30-entries.json", () => {
 		expect((body as ListBody).servers.map((s) => s.server.version)).toEqual(want);
 		expect((body as ListBody).metadata).toEqual({ count: want.length });
 
-		const latest = await getJson(`${srv.base}/v0/servers/ai.exa%2Fexa/versions/latest`);
+		const latest = await getJson(srv, "/v0/servers/ai.exa%2Fexa/versions/latest");
 		expect((latest.body as Item).server.version).toBe("3.0.9");
-		const exact = await getJson(`${srv.base}/v0/servers/ai.exa%2Fexa/versions/3.0.7`);
+		const exact = await getJson(srv, "/v0/servers/ai.exa%2Fexa/versions/3.0.7");
 		expect((exact.body as Item).server).toEqual(
 			(fixture.servers.find((s) => key(s) === "ai.exa/exa@3.0.7") as Item).server,
 		);
 	});
 
 	test("/health counts the real entries and names", async () => {
-		const { body } = await getJson(`${srv.base}/v0.1/health`);
+		const { body } = await getJson(srv, "/v0.1/health");
 		const data = (body as { data: Record<string, unknown> }).data;
 		expect(data.entries).toBe(30);
 		expect(data.names).toBe(new Set(fixture.servers.map((s) => s.server.name)).size);

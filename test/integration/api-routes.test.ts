@@ -1,18 +1,21 @@
 /**
  * The routes other than the list: one server's versions, one version (path encoding rules),
  * trailing slashes, unknown paths and methods, the read-only write routes, health, ping,
- * version, the root redirect, and both prefixes serving identical bodies.
+ * version, the root redirect, and both prefixes serving identical bodies. In process, but for
+ * what a real server must show too (`wire`): a client following a 308, Content-Length, and the
+ * //host paths of the open-redirect regression.
  */
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { loadRegistryBytes } from "../../src/registry/load.ts";
 import {
+	type ApiApp,
 	type ApiServer,
+	createApiApp,
 	entry,
 	getJson,
 	OFFICIAL,
-	raw,
 	registryDoc,
 	startApiServer,
 } from "../support/api-server.ts";
@@ -49,23 +52,26 @@ const DOC = registryDoc([
 	entry("com.example/other", "1.0.0"),
 ]);
 
-let srv: ApiServer;
-let withClientId: ApiServer;
+let srv: ApiApp;
+let withClientId: ApiApp;
+/** The same registry on a real port. */
+let wire: ApiServer;
 
 beforeAll(() => {
-	srv = startApiServer(DOC);
-	withClientId = startApiServer(DOC, { githubClientId: "Iv1.test-client-id" });
+	srv = createApiApp(DOC);
+	withClientId = createApiApp(DOC, { githubClientId: "Iv1.test-client-id" });
+	wire = startApiServer(DOC);
 });
 
 afterAll(async () => {
-	await Promise.all([srv.stop(), withClientId.stop()]);
+	await wire.stop();
 });
 
 const versionsOf = (body: unknown) =>
 	(body as { servers: ServerItem[] }).servers.map((s) => s.server.version);
 
 async function expectProblem(path: string, status: number, detail: string, init: RequestInit = {}) {
-	const res = await raw(`${srv.base}${path}`, init);
+	const res = await srv.request(path, init);
 	const text = await res.text();
 	expect(res.status).toBe(status);
 	expect(res.headers.get("content-type")).toBe("application/problem+json");
@@ -79,7 +85,7 @@ async function expectProblem(path: string, status: number, detail: string, init:
 describe("GET {p}/servers/{serverName}/versions", () => {
 	test("all visible versions, newest publishedAt first, with only metadata.count", async () => {
 		for (const p of PREFIXES) {
-			const { res, body } = await getJson(`${srv.base}${p}/servers/io.github.user%2Fweather/versions`);
+			const { res, body } = await getJson(srv, `${p}/servers/io.github.user%2Fweather/versions`);
 			expect(res.status).toBe(200);
 			expect(res.headers.get("content-type")).toBe("application/json");
 			expect(versionsOf(body)).toEqual(["1.10.0", "1.9.0", "1.0.0+20130313144700", "1.0.0"]);
@@ -94,7 +100,8 @@ describe("GET {p}/servers/{serverName}/versions", () => {
 
 	test("include_deleted=true adds deleted versions, still newest first", async () => {
 		const { body } = await getJson(
-			`${srv.base}/v0.1/servers/io.github.user%2Fweather/versions?include_deleted=true`,
+			srv,
+			"/v0.1/servers/io.github.user%2Fweather/versions?include_deleted=true",
 		);
 		expect(versionsOf(body)).toEqual(["1.10.0", "1.9.0", "1.0.0+20130313144700", "0.5.0", "1.0.0"]);
 		expect((body as { metadata: unknown }).metadata).toEqual({ count: 5 });
@@ -113,7 +120,8 @@ describe("GET {p}/servers/{serverName}/versions", () => {
 			"Server not found",
 		);
 		const { res, body } = await getJson(
-			`${srv.base}/v0.1/servers/com.example%2Fgone/versions?include_deleted=true`,
+			srv,
+			"/v0.1/servers/com.example%2Fgone/versions?include_deleted=true",
 		);
 		expect(res.status).toBe(200);
 		expect(versionsOf(body)).toEqual(["2.0.0", "1.0.0"]);
@@ -130,7 +138,7 @@ describe("GET {p}/servers/{serverName}/versions", () => {
 });
 
 describe("GET {p}/servers/{serverName}/versions/{version}", () => {
-	const get = (path: string) => getJson(`${srv.base}${path}`);
+	const get = (path: string) => getJson(srv, path);
 	const one = (body: unknown) => body as ServerItem;
 
 	test("an exact version: one ServerResponse", async () => {
@@ -245,7 +253,7 @@ describe("trailing slash", () => {
 		["/v0.1/health/", "/v0.1/health"],
 	] as const) {
 		test(`${from} → 308 ${to}`, async () => {
-			const res = await raw(`${srv.base}${from}`);
+			const res = await srv.request(from);
 			expect(res.status).toBe(308);
 			expect(res.headers.get("location")).toBe(to);
 			expect(await res.text()).toBe("");
@@ -253,7 +261,7 @@ describe("trailing slash", () => {
 	}
 
 	test("following the redirect gives the page without the slash", async () => {
-		const res = await fetch(`${srv.base}/v0.1/servers/io.github.user%2Fweather/versions/1.9.0/`, {
+		const res = await fetch(`${wire.base}/v0.1/servers/io.github.user%2Fweather/versions/1.9.0/`, {
 			headers: { "Accept-Encoding": "identity" },
 		});
 		expect(res.status).toBe(200);
@@ -261,7 +269,7 @@ describe("trailing slash", () => {
 	});
 
 	test("/ itself is not redirected to an empty path", async () => {
-		const res = await raw(`${srv.base}/`);
+		const res = await srv.request("/");
 		expect(res.status).toBe(302);
 		expect(res.headers.get("location")).toBe("/docs");
 	});
@@ -277,7 +285,7 @@ describe("unknown paths, methods and the read-only routes", () => {
 			"/servers",
 			"/openapi.xml",
 		]) {
-			const res = await raw(`${srv.base}${path}`);
+			const res = await srv.request(path);
 			expect(res.status).toBe(404);
 			expect(res.headers.get("content-type")).toBe("application/problem+json");
 			expect((await res.text()).trim()).toBe(
@@ -298,7 +306,7 @@ describe("unknown paths, methods and the read-only routes", () => {
 			["DELETE", "/metrics", "GET, HEAD, OPTIONS"],
 		];
 		for (const [method, path, allow] of cases) {
-			const res = await raw(`${srv.base}${path}`, { method });
+			const res = await srv.request(path, { method });
 			expect(res.status).toBe(405);
 			expect(res.headers.get("allow")).toBe(allow);
 			expect(res.headers.get("content-type")).toBe("application/problem+json");
@@ -321,7 +329,7 @@ describe("unknown paths, methods and the read-only routes", () => {
 			);
 		}
 		for (const [method, path] of cases) {
-			const res = await raw(`${srv.base}${path}`, {
+			const res = await srv.request(path, {
 				method,
 				headers: { "Content-Type": "application/json" },
 				body: JSON.stringify({ status: "deleted" }),
@@ -335,7 +343,7 @@ describe("unknown paths, methods and the read-only routes", () => {
 			expect(body.detail).toContain("read-only");
 		}
 		// Nothing changed.
-		const after = await getJson(`${srv.base}/v0.1/servers/io.github.user%2Fweather/versions/1.9.0`);
+		const after = await getJson(srv, "/v0.1/servers/io.github.user%2Fweather/versions/1.9.0");
 		expect(after.res.status).toBe(200);
 	});
 });
@@ -343,7 +351,7 @@ describe("unknown paths, methods and the read-only routes", () => {
 describe("health, ping, version, root", () => {
 	test("/health → 200 status ok with the loaded data and sync disabled; no github_client_id", async () => {
 		for (const p of PREFIXES) {
-			const { res, body } = await getJson(`${srv.base}${p}/health`);
+			const { res, body } = await getJson(srv, `${p}/health`);
 			expect(res.status).toBe(200);
 			expect(res.headers.get("content-type")).toBe("application/json");
 			const b = body as Record<string, Record<string, unknown>> & { status: string };
@@ -366,29 +374,25 @@ describe("health, ping, version, root", () => {
 			mtime: new Date("2025-01-01T00:00:00Z"),
 			invalidEntries: "reject",
 		});
-		const other = startApiServer(registryDoc([]));
-		try {
-			other.store.swap(data);
-			const { res, body } = await getJson(`${other.base}/v0.1/health`);
-			expect(res.status).toBe(200);
-			const d = (body as { data: Record<string, unknown> }).data;
-			expect(d.content_hash).toBe(`sha256:${createHash("sha256").update(bytes).digest("hex")}`);
-			expect(d.source).toBe("/data/registry.json");
-			expect(d.entries).toBe(10);
-		} finally {
-			await other.stop();
-		}
+		const other = createApiApp(registryDoc([]));
+		other.swap(data);
+		const { res, body } = await getJson(other, "/v0.1/health");
+		expect(res.status).toBe(200);
+		const d = (body as { data: Record<string, unknown> }).data;
+		expect(d.content_hash).toBe(`sha256:${createHash("sha256").update(bytes).digest("hex")}`);
+		expect(d.source).toBe("/data/registry.json");
+		expect(d.entries).toBe(10);
 	});
 
 	test("/health echoes github_client_id when configured", async () => {
-		const { body } = await getJson(`${withClientId.base}/v0.1/health`);
+		const { body } = await getJson(withClientId, "/v0.1/health");
 		expect((body as Record<string, unknown>).github_client_id).toBe("Iv1.test-client-id");
 		expect((body as Record<string, unknown>).status).toBe("ok");
 	});
 
 	test("/ping → {pong: true}", async () => {
 		for (const p of PREFIXES) {
-			const { res, body } = await getJson(`${srv.base}${p}/ping`);
+			const { res, body } = await getJson(srv, `${p}/ping`);
 			expect(res.status).toBe(200);
 			expect(body).toEqual({ pong: true });
 		}
@@ -396,7 +400,7 @@ describe("health, ping, version, root", () => {
 
 	test("/version → the build stamps", async () => {
 		for (const p of PREFIXES) {
-			const { res, body } = await getJson(`${srv.base}${p}/version`);
+			const { res, body } = await getJson(srv, `${p}/version`);
 			expect(res.status).toBe(200);
 			expect(res.headers.get("content-type")).toBe("application/json");
 			expect(body).toEqual({ version: "1.2.3", git_commit: "abc", build_time: "2026-01-01T00:00:00Z" });
@@ -404,13 +408,13 @@ describe("health, ping, version, root", () => {
 	});
 
 	test("/ → 302 to /docs", async () => {
-		const res = await raw(`${srv.base}/`);
+		const res = await srv.request("/");
 		expect(res.status).toBe(302);
 		expect(res.headers.get("location")).toBe("/docs");
 	});
 });
 
-describe("/v0 and /v0.1 serve identical bodies", () => {
+describe("/v0 and /v0.1 serve identical bodies (real port: Content-Length is the server's)", () => {
 	const REQUESTS: [method: string, path: string][] = [
 		["GET", "/servers"],
 		["GET", "/servers?limit=2"],
@@ -444,8 +448,8 @@ describe("/v0 and /v0.1 serve identical bodies", () => {
 	for (const [method, path] of REQUESTS) {
 		test(`${method} ${path}`, async () => {
 			const init = { method, headers: { "Accept-Encoding": "identity" } };
-			const a = await raw(`${srv.base}/v0${path}`, init);
-			const b = await raw(`${srv.base}/v0.1${path}`, init);
+			const a = await wire.request(`/v0${path}`, init);
+			const b = await wire.request(`/v0.1${path}`, init);
 			const [ta, tb] = [await a.text(), await b.text()];
 			expect(b.status).toBe(a.status);
 			expect(tb).toBe(ta);
@@ -455,4 +459,19 @@ describe("/v0 and /v0.1 serve identical bodies", () => {
 			if (method === "GET" && a.status === 200) expect(ta.length).toBeGreaterThan(0);
 		});
 	}
+});
+
+describe("trailing slash: no open redirect (real port: how the server reads a //host target)", () => {
+	test("a trailing-slash redirect of //host/ stays on this host", async () => {
+		const cases: [string, string][] = [
+			["//evil.example/", "/evil.example"],
+			["///evil.example/", "/evil.example"],
+			["//evil.example/x/?q=1", "/evil.example/x?q=1"],
+		];
+		for (const [path, location] of cases) {
+			const res = await wire.request(path);
+			expect(res.status).toBe(308);
+			expect(res.headers.get("location")).toBe(location);
+		}
+	});
 });

@@ -1,16 +1,16 @@
 /**
- * GET {p}/servers against a real server: parameters, validation problems, filters, order,
+ * GET {p}/servers, in process: parameters, validation problems, filters, order,
  * pagination and cursors (including across a reload).
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import {
-	type ApiServer,
+	type ApiTarget,
+	createApiApp,
 	entry,
 	getJson,
 	OFFICIAL,
 	registryDoc,
 	snapshotData,
-	startApiServer,
 } from "../support/api-server.ts";
 
 interface ServerItem {
@@ -119,29 +119,23 @@ const BULK = registryDoc(Array.from({ length: 35 }, (_, i) => entry(bulkName(34 
 
 const ids = (body: unknown) => (body as ListBody).servers.map((s) => `${s.server.name}@${s.server.version}`);
 
-let list: ApiServer;
-let since: ApiServer;
-let bulk: ApiServer;
-const started: ApiServer[] = [];
+let list: ApiTarget;
+let since: ApiTarget;
+let bulk: ApiTarget;
 
 beforeAll(() => {
-	list = startApiServer(LIST);
-	since = startApiServer(SINCE);
-	bulk = startApiServer(BULK);
-	started.push(list, since, bulk);
+	list = createApiApp(LIST);
+	since = createApiApp(SINCE);
+	bulk = createApiApp(BULK);
 });
 
-afterAll(async () => {
-	await Promise.all(started.map((s) => s.stop()));
-});
-
-async function page(srv: ApiServer, query: string, prefix = "/v0.1") {
-	const r = await getJson(`${srv.base}${prefix}/servers${query}`);
+async function page(srv: ApiTarget, query: string, prefix = "/v0.1") {
+	const r = await getJson(srv, `${prefix}/servers${query}`);
 	return { status: r.res.status, res: r.res, text: r.text, body: r.body as ListBody };
 }
 
 /** Follows nextCursor to the end, checking each page's shape; returns every item seen. */
-async function walk(srv: ApiServer, filter: string, limit: number, prefix = "/v0.1"): Promise<string[]> {
+async function walk(srv: ApiTarget, filter: string, limit: number, prefix = "/v0.1"): Promise<string[]> {
 	const seen: string[] = [];
 	let cursor: string | undefined;
 	for (let pages = 0; pages < 200; pages++) {
@@ -164,12 +158,13 @@ const problemText = (status: number, title: string, detail: string, errors?: unk
 	JSON.stringify({ title, status, detail, ...(errors ? { errors } : {}) });
 
 async function expectProblem(
-	url: string,
+	target: ApiTarget,
+	path: string,
 	status: number,
 	detail: string,
 	errors?: unknown[],
 ): Promise<Record<string, unknown>> {
-	const { res, text, body } = await getJson(url);
+	const { res, text, body } = await getJson(target, path);
 	expect(res.status).toBe(status);
 	expect(res.headers.get("content-type")).toBe("application/problem+json");
 	const title = { 400: "Bad Request", 404: "Not Found", 422: "Unprocessable Entity" }[status] ?? "?";
@@ -224,28 +219,28 @@ describe("GET {p}/servers: limit", () => {
 	});
 
 	test("limit=abc → 422 problem with the exact body, fields in order", async () => {
-		await expectProblem(`${bulk.base}/v0.1/servers?limit=abc`, 422, "validation failed", [
+		await expectProblem(bulk, "/v0.1/servers?limit=abc", 422, "validation failed", [
 			{ message: "invalid integer", location: "query.limit", value: "abc" },
 		]);
 	});
 
 	test("limit=1.5 → 422 invalid integer", async () => {
-		await expectProblem(`${bulk.base}/v0/servers?limit=1.5`, 422, "validation failed", [
+		await expectProblem(bulk, "/v0/servers?limit=1.5", 422, "validation failed", [
 			{ message: "invalid integer", location: "query.limit", value: "1.5" },
 		]);
 	});
 
 	test("limit=0 and limit=-1 → 422 expected number >= 1", async () => {
-		await expectProblem(`${bulk.base}/v0.1/servers?limit=0`, 422, "validation failed", [
+		await expectProblem(bulk, "/v0.1/servers?limit=0", 422, "validation failed", [
 			{ message: "expected number >= 1", location: "query.limit", value: 0 },
 		]);
-		await expectProblem(`${bulk.base}/v0.1/servers?limit=-1`, 422, "validation failed", [
+		await expectProblem(bulk, "/v0.1/servers?limit=-1", 422, "validation failed", [
 			{ message: "expected number >= 1", location: "query.limit", value: -1 },
 		]);
 	});
 
 	test("limit=101 → 422 expected number <= 100", async () => {
-		await expectProblem(`${bulk.base}/v0.1/servers?limit=101`, 422, "validation failed", [
+		await expectProblem(bulk, "/v0.1/servers?limit=101", 422, "validation failed", [
 			{ message: "expected number <= 100", location: "query.limit", value: 101 },
 		]);
 	});
@@ -294,11 +289,7 @@ describe("GET {p}/servers: body, order and filters", () => {
 	});
 
 	test("include_deleted with a non-boolean value → 422 at query.include_deleted", async () => {
-		const b = await expectProblem(
-			`${list.base}/v0.1/servers?include_deleted=maybe`,
-			422,
-			"validation failed",
-		);
+		const b = await expectProblem(list, "/v0.1/servers?include_deleted=maybe", 422, "validation failed");
 		expect(b.errors).toEqual([
 			{ message: expect.any(String), location: "query.include_deleted", value: "maybe" },
 		]);
@@ -471,7 +462,7 @@ describe("GET {p}/servers: updated_since", () => {
 			// A literal '+' is a space in a query string, so this is not a timestamp.
 			"2025-03-01T02:00:00+02:00",
 		]) {
-			const b = await expectProblem(`${since.base}/v0.1/servers?updated_since=${v}`, 400, INVALID);
+			const b = await expectProblem(since, `/v0.1/servers?updated_since=${v}`, 400, INVALID);
 			expect(b.errors).toBeUndefined();
 			expect(Object.keys(b)).toEqual(["title", "status", "detail"]);
 		}
@@ -483,7 +474,8 @@ describe("GET {p}/servers: updated_since", () => {
 		const explicit = await page(since, "?updated_since=2025-03-15T00:00:00Z&include_deleted=true");
 		expect(ids(explicit.body)).toEqual(t(5));
 		await expectProblem(
-			`${since.base}/v0.1/servers?updated_since=2025-03-15T00:00:00Z&include_deleted=false`,
+			since,
+			"/v0.1/servers?updated_since=2025-03-15T00:00:00Z&include_deleted=false",
 			400,
 			"Cannot set include_deleted=false when using updated_since (incremental sync requires deleted servers)",
 		);
@@ -591,7 +583,7 @@ describe("GET {p}/servers: pagination", () => {
 
 	test("an undecodable cursor → 422 at query.cursor", async () => {
 		for (const c of ["not-a-cursor", "%21%21%21", "Zm9vOmJhcg", "abc"]) {
-			const b = await expectProblem(`${list.base}/v0.1/servers?cursor=${c}`, 422, "validation failed");
+			const b = await expectProblem(list, `/v0.1/servers?cursor=${c}`, 422, "validation failed");
 			const errors = b.errors as { location: string }[];
 			expect(errors).toHaveLength(1);
 			expect(errors[0]?.location).toBe("query.cursor");
@@ -600,14 +592,13 @@ describe("GET {p}/servers: pagination", () => {
 
 	test("a cursor stays valid across a reload: no duplicates, additions after it are seen", async () => {
 		const names = (...n: string[]) => n.map((x) => entry(`io.github.reload/${x}`, "1.0.0"));
-		const srv = startApiServer(registryDoc(names("a1", "a2", "a3", "a4", "a5")));
-		started.push(srv);
+		const srv = createApiApp(registryDoc(names("a1", "a2", "a3", "a4", "a5")));
 		const first = await page(srv, "?limit=2");
 		expect(ids(first.body)).toEqual(["io.github.reload/a1@1.0.0", "io.github.reload/a2@1.0.0"]);
 		const cursor = first.body.metadata.nextCursor as string;
 
 		// a1 (already seen) removed; a25 (after the cursor) and a6 added.
-		srv.store.swap(snapshotData(registryDoc(names("a2", "a25", "a3", "a4", "a5", "a6"))));
+		srv.swap(snapshotData(registryDoc(names("a2", "a25", "a3", "a4", "a5", "a6"))));
 		const seen = [...ids(first.body)];
 		let next: string | undefined = cursor;
 		while (next) {
@@ -621,7 +612,7 @@ describe("GET {p}/servers: pagination", () => {
 		);
 
 		// The entry the cursor points at is itself removed: the page continues after where it was.
-		srv.store.swap(snapshotData(registryDoc(names("a1", "a3", "a4"))));
+		srv.swap(snapshotData(registryDoc(names("a1", "a3", "a4"))));
 		const after = await page(srv, `?limit=5&cursor=${cursor}`);
 		expect(ids(after.body)).toEqual(["io.github.reload/a3@1.0.0", "io.github.reload/a4@1.0.0"]);
 		expect(after.body.metadata).toEqual({ count: 2 });

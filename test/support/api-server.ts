@@ -1,10 +1,17 @@
 /**
- * The registry's HTTP app on a real port (127.0.0.1, port 0), serving a registry document
- * given inline. Tests call `startApiServer(doc)` in beforeAll and `stop()` in afterAll.
+ * The registry's HTTP app serving a registry document given inline, two ways:
+ * - in process, `createApiApp(doc)`: each request is `app.fetch(new Request("http://registry.test/…"))`,
+ *   no port, no server; what most tests use;
+ * - on a real port, `startApiServer(doc)` (127.0.0.1, port 0, through src/runtime.ts `serve`), for
+ *   what only a server shows: Content-Length, HEAD without a body, the bytes on the wire. Tests
+ *   start it in beforeAll and `stop()` it in afterAll.
+ * Both answer `request(path, init)` the same way, so a test reads the same against either, and
+ * `swap(data)` serves other data from then on, as the end of a reload does.
  */
-import { createApp } from "../../src/http/app.ts";
+import { type App, createApp } from "../../src/http/app.ts";
 import { silentLogger } from "../../src/log.ts";
-import { buildSnapshotData, type SnapshotData } from "../../src/registry/load.ts";
+import { buildSnapshotData } from "../../src/registry/load.ts";
+import { Snapshot, type SnapshotData } from "../../src/registry/snapshot.ts";
 import { RegistryStore } from "../../src/registry/store.ts";
 import { serve } from "../../src/runtime.ts";
 
@@ -13,10 +20,26 @@ export const OFFICIAL = "io.modelcontextprotocol.registry/official";
 /** The modification time standing in for missing timestamps. */
 export const MTIME = new Date("2025-01-01T00:00:00.000Z");
 
-export interface ApiServer {
+/** The origin of in-process requests. */
+export const ORIGIN = "http://registry.test";
+
+export interface ApiTarget {
+	store: RegistryStore;
+	/** One request for `path` (with its query): what the app sent, no redirect followed, nothing decompressed. */
+	request(path: string, init?: RequestInit): Promise<Response>;
+	/** Serves `data` from now on: what a reload does once its data is built (no load is counted). */
+	swap(data: SnapshotData): void;
+}
+
+/** The app in process. */
+export interface ApiApp extends ApiTarget {
+	app: App;
+}
+
+/** The app behind a real server. */
+export interface ApiServer extends ApiTarget {
 	/** `http://127.0.0.1:<port>`, no trailing slash. */
 	base: string;
-	store: RegistryStore;
 	stop(): Promise<void>;
 }
 
@@ -30,7 +53,11 @@ export function snapshotData(doc: unknown, file = "test-registry.json"): Snapsho
 	return buildSnapshotData(doc, { file, invalidEntries: "reject", mtime: MTIME });
 }
 
-export function startApiServer(doc: unknown, options: ApiServerOptions = {}): ApiServer {
+function swapIn(store: RegistryStore, data: SnapshotData): void {
+	store.current = new Snapshot(data);
+}
+
+function storeAndApp(doc: unknown, options: ApiServerOptions): { store: RegistryStore; app: App } {
 	const file = options.file ?? "test-registry.json";
 	const store = new RegistryStore({
 		path: file,
@@ -38,7 +65,7 @@ export function startApiServer(doc: unknown, options: ApiServerOptions = {}): Ap
 		log: silentLogger,
 		loader: "inline",
 	});
-	store.swap(snapshotData(doc, file));
+	swapIn(store, snapshotData(doc, file));
 	const app = createApp({
 		store,
 		build: BUILD,
@@ -46,11 +73,29 @@ export function startApiServer(doc: unknown, options: ApiServerOptions = {}): Ap
 		log: silentLogger,
 		...(options.githubClientId !== undefined ? { githubClientId: options.githubClientId } : {}),
 	});
+	return { store, app };
+}
+
+export function createApiApp(doc: unknown, options: ApiServerOptions = {}): ApiApp {
+	const { store, app } = storeAndApp(doc, options);
+	return {
+		app,
+		store,
+		request: async (path, init) => app.fetch(new Request(`${ORIGIN}${path}`, init)),
+		swap: (data) => swapIn(store, data),
+	};
+}
+
+export function startApiServer(doc: unknown, options: ApiServerOptions = {}): ApiServer {
+	const { store, app } = storeAndApp(doc, options);
 	const server = serve({ hostname: "127.0.0.1", port: 0, fetch: app.fetch });
+	const base = `http://127.0.0.1:${server.port}`;
 	let stopped = false;
 	return {
-		base: `http://127.0.0.1:${server.port}`,
+		base,
 		store,
+		request: (path, init) => raw(`${base}${path}`, init),
+		swap: (data) => swapIn(store, data),
 		async stop() {
 			if (stopped) return;
 			stopped = true;
@@ -102,12 +147,13 @@ export function raw(url: string, init: RequestInit = {}): Promise<Response> {
 	return fetch(url, { redirect: "manual", decompress: false, ...init } as RequestInit);
 }
 
-/** GET with `Accept-Encoding: identity`, body parsed as JSON. */
+/** GET `path` with `Accept-Encoding: identity`, body parsed as JSON. */
 export async function getJson(
-	url: string,
+	target: ApiTarget,
+	path: string,
 	headers: Record<string, string> = {},
 ): Promise<{ res: Response; text: string; body: unknown }> {
-	const res = await raw(url, { headers: { "Accept-Encoding": "identity", ...headers } });
+	const res = await target.request(path, { headers: { "Accept-Encoding": "identity", ...headers } });
 	const text = await res.text();
 	let body: unknown;
 	try {
