@@ -9,14 +9,14 @@ import { S3Client } from "./aws/s3.ts";
 import { AwsHttp } from "./aws/signed-fetch.ts";
 import { SqsClient } from "./aws/sqs.ts";
 import { buildInfo } from "./build-info.ts";
-import { healthcheckCommand, validateCommand } from "./cli.ts";
+import { healthcheckCommand, parseCommandLine, validateCommand } from "./cli.ts";
 import { type Config, ConfigError, describeVariables, loadConfig } from "./config.ts";
 import { createApp } from "./http/app.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { seedRegistryFile } from "./registry/seed.ts";
 import { RegistryStore } from "./registry/store.ts";
 import { serve } from "./runtime.ts";
-import { AppliedState, type ApplyContext, applyObject, removeLeftoverTempFiles } from "./sync/apply.ts";
+import { type ApplyContext, applyObject, removeLeftoverTempFiles } from "./sync/apply.ts";
 import { SyncListener } from "./sync/listener.ts";
 import type { ObjectRef } from "./sync/messages.ts";
 import { S3Poller } from "./sync/poller.ts";
@@ -89,8 +89,10 @@ async function prepareData(
 	const path = store.path;
 	if (!existsSync(path) && config.seedFrom) {
 		try {
+			// A seed is validated, written and served in one replace: nothing left to load.
 			if (seedFromS3) await seedFromS3();
-			else await seedRegistryFile({ source: config.seedFrom, target: path, invalidEntries: "reject", log });
+			else await seedRegistryFile(store, { source: config.seedFrom, target: path, log });
+			return true;
 		} catch (err) {
 			log.error(`Seeding from MCP_REGISTRY_SEED_FROM failed: ${(err as Error).message}`);
 		}
@@ -117,25 +119,25 @@ async function prepareData(
 
 export async function main(argv: string[]): Promise<number> {
 	const write = (text: string) => void process.stdout.write(text);
-	if (argv[0] === "validate") return validateCommand(argv.slice(1), write);
-	if (argv[0] === "healthcheck") {
+	const line = parseCommandLine(argv);
+	if (line.command === "validate") return validateCommand(line.args, write);
+	if (line.command === "healthcheck") {
 		let address = { hostname: "127.0.0.1", port: 8080 };
 		try {
 			address = loadConfig(process.env).config.serverAddress;
 		} catch {}
-		return healthcheckCommand(argv.slice(1), address, write);
+		return healthcheckCommand(line.args, address, write);
 	}
-	const args = argv[0] === "serve" ? argv.slice(1) : argv;
-	if (args.includes("--help") || args.includes("-h")) {
+	if (line.command === "help") {
 		process.stdout.write(helpText());
 		return 0;
 	}
-	if (args.includes("--version") || args.includes("-v")) {
+	if (line.command === "version") {
 		process.stdout.write(versionText());
 		return 0;
 	}
-	if (args.length > 0) {
-		process.stderr.write(`registry: unknown argument ${JSON.stringify(args[0])}; see registry --help\n`);
+	if (line.command === "usage-error") {
+		process.stderr.write(`registry: ${line.message}\n`);
 		return 2;
 	}
 
@@ -165,6 +167,7 @@ export async function main(argv: string[]): Promise<number> {
 		log,
 		workerUrl: new URL("./registry/load-worker.ts", import.meta.url).href,
 		loader: config.loadWorker ? "worker" : "paced",
+		timeoutMs: config.loadTimeoutSeconds * 1000,
 	});
 	const seedS3 = config.seedFrom && /^s3:\/\//i.test(config.seedFrom) ? config.seedFrom : undefined;
 	let s3Ref: ObjectRef | undefined;
@@ -184,19 +187,17 @@ export async function main(argv: string[]): Promise<number> {
 	const seedFromS3 =
 		applyContext && seedRef
 			? async () => {
-					await applyObject(applyContext, seedRef, new AppliedState());
+					await applyObject(applyContext, seedRef);
 				}
 			: undefined;
 	if (!(await prepareData(store, config, log, seedFromS3))) return 1;
-	const state = await AppliedState.fromFile(config.jsonFilePath);
-	const poller = applyContext && s3Ref ? new S3Poller(applyContext, s3Ref, state, log) : undefined;
+	const poller = applyContext && s3Ref ? new S3Poller(applyContext, s3Ref, log) : undefined;
 	const listener =
 		aws?.sqs && config.sqsEnabled
 			? new SyncListener({
 					sqs: aws.sqs,
 					s3: aws.s3,
 					store,
-					state,
 					log,
 					target: config.jsonFilePath,
 					maxBytes: config.s3MaxBytes,
@@ -205,6 +206,8 @@ export async function main(argv: string[]): Promise<number> {
 					visibilityTimeout: config.sqsVisibilityTimeout,
 					allowedBuckets: config.sqsAllowedBuckets,
 					retryDelaySeconds: config.sqsRetryDelaySeconds,
+					// Past one load timeout and a margin without progress, a message is stuck.
+					stallMs: (config.loadTimeoutSeconds + 10) * 1000,
 				})
 			: undefined;
 

@@ -1,21 +1,23 @@
 /**
  * MCP_REGISTRY_SEED_FROM: initial data when the registry file does not exist yet — a local
  * file in any accepted shape, or another registry's /v0/servers or /v0.1/servers crawled page
- * by page with its official metadata. The result is validated, then written atomically to the
- * registry file, so the next start needs no seed.
+ * by page with its official metadata (an s3:// seed is an S3 apply, in sync/apply.ts). The
+ * result is validated, then written atomically to the registry file, so the next start needs
+ * no seed.
  */
 import { readFile } from "node:fs/promises";
 import { writeFileAtomic } from "../fsutil.ts";
 import type { Logger } from "../log.ts";
-import { type InvalidEntries, loadRegistryBytes, RegistryLoadError } from "./load.ts";
+import { RegistryLoadError } from "./load.ts";
+import type { RegistryStore } from "./store.ts";
 
 const MAX_PAGES = 100_000;
 const PAGE_TIMEOUT_MS = 30_000;
 
 export interface SeedOptions {
 	source: string;
+	/** For the log lines: the registry file. */
 	target: string;
-	invalidEntries: InvalidEntries;
 	log: Logger;
 	fetch?: typeof fetch;
 }
@@ -52,31 +54,40 @@ export async function crawlRegistry(url: string, fetcher: typeof fetch = fetch):
 	throw new Error(`${url}: more than ${MAX_PAGES} pages`);
 }
 
-export async function seedRegistryFile(options: SeedOptions): Promise<void> {
-	const { source, target, log } = options;
-	let bytes: Uint8Array;
-	if (/^https?:\/\//i.test(source)) {
-		log.info(`Seeding ${target} from registry API ${source}`);
-		const doc = await crawlRegistry(source, options.fetch);
-		bytes = new TextEncoder().encode(`${JSON.stringify(doc)}\n`);
-	} else if (/^s3:\/\//i.test(source)) {
-		throw new RegistryLoadError(
-			`MCP_REGISTRY_SEED_FROM=${source}: s3:// seeds are not supported by this build yet; use a file path or a registry URL`,
-		);
-	} else {
-		log.info(`Seeding ${target} from file ${source}`);
-		try {
-			bytes = await readFile(source);
-		} catch (err) {
-			throw new RegistryLoadError(`MCP_REGISTRY_SEED_FROM=${source}: cannot read: ${(err as Error).message}`);
-		}
-	}
-	// Validate before writing: a seed that would not load must not become the registry file.
-	const data = loadRegistryBytes(bytes, {
-		file: source,
-		mtime: new Date(),
-		invalidEntries: options.invalidEntries,
+/**
+ * Writes the registry file from the seed and serves it, through the store's one replace: the
+ * bytes are validated and built first, and only then written (atomically) and swapped in.
+ */
+export async function seedRegistryFile(store: RegistryStore, options: SeedOptions): Promise<void> {
+	const { source, log } = options;
+	const target = store.path;
+	await store.replace({
+		prepare: async () => {
+			const bytes = await seedBytes(options);
+			return {
+				source: bytes,
+				name: source,
+				// A seed is the first data there is: all of it must be valid.
+				invalidEntries: "reject",
+				commit: () => writeFileAtomic(target, bytes),
+			};
+		},
+		initial: true,
 	});
-	await writeFileAtomic(target, bytes);
-	log.info(`Seeded ${target} with ${data.count} entries from ${source}`);
+	log.info(`Seeded ${target} with ${store.current.count} entries from ${source}`);
+}
+
+async function seedBytes(options: SeedOptions): Promise<Uint8Array> {
+	const { source, log } = options;
+	if (/^https?:\/\//i.test(source)) {
+		log.info(`Seeding ${options.target} from registry API ${source}`);
+		const doc = await crawlRegistry(source, options.fetch);
+		return new TextEncoder().encode(`${JSON.stringify(doc)}\n`);
+	}
+	log.info(`Seeding ${options.target} from file ${source}`);
+	try {
+		return await readFile(source);
+	} catch (err) {
+		throw new RegistryLoadError(`MCP_REGISTRY_SEED_FROM=${source}: cannot read: ${(err as Error).message}`);
+	}
 }

@@ -1,38 +1,42 @@
 /**
- * The current Snapshot and how it is replaced. Requests read `current`; a reload builds a new
- * Snapshot beside it and swaps the reference. Reloads never overlap: one asked for while
- * another runs is folded into a single follow-up.
+ * The current Snapshot and the one way it is replaced. Start-up, SIGHUP, seeding and S3 applies
+ * all call `replace`: under one lock it prepares the source (a download, say), reads and builds
+ * it within the load timeout, runs the caller's commit (a rename over the registry file), swaps,
+ * records the outcome for /health and /metrics, logs the report and updates the applied-object
+ * state, so no two paths can drift or interleave.
  */
 import type { Logger } from "../log.ts";
 import { collectGarbage } from "../runtime.ts";
-import {
-	describeErrors,
-	type InvalidEntries,
-	loadRegistryFile,
-	RegistryLoadError,
-	type SnapshotData,
-	summariseWarnings,
-} from "./load.ts";
+import { AppliedObject, type Origin } from "./applied.ts";
+import { type InvalidEntries, loadRegistryBytes, loadRegistryFile, RegistryLoadError } from "./load.ts";
 import type { LoadRequest } from "./load-worker.ts";
-import { emptySnapshotData, Snapshot } from "./snapshot.ts";
+import { describeErrors, summariseWarnings } from "./report.ts";
+import { emptySnapshotData, Snapshot, type SnapshotData } from "./snapshot.ts";
 
 export interface LoadOutcome {
 	at: string;
 	ok: boolean;
 	durationMs: number;
 	error?: string;
+	/** The read or build did not finish within the load timeout and was abandoned. */
+	timedOut?: boolean;
 }
+
+export type Loader = "paced" | "worker" | "inline";
 
 export interface StoreOptions {
 	path: string;
 	invalidEntries: InvalidEntries;
 	log: Logger;
 	/**
-	 * How reloads are built: "paced" (the default) on this thread in slices that let requests
-	 * through; "worker" on a second thread (faster reloads on several cores, about twice the peak
-	 * memory); "inline" on this thread in one go (for tools and tests).
+	 * How reloads are built: "worker" on a second thread (requests never wait; about twice the
+	 * peak memory); "paced" on this thread in slices that let requests through; "inline" on this
+	 * thread in one go (for tools and tests). main.ts chooses "worker" unless
+	 * MCP_REGISTRY_LOAD_WORKER=false.
 	 */
-	loader?: "paced" | "worker" | "inline";
+	loader?: Loader;
+	/** MCP_REGISTRY_LOAD_TIMEOUT_SECONDS, in ms: a read and build that takes longer is abandoned. */
+	timeoutMs?: number;
 	/**
 	 * The worker module. In a compiled binary modules live beside the entry point, so the entry
 	 * (main.ts) names it; the default suits running from source.
@@ -40,13 +44,62 @@ export interface StoreOptions {
 	workerUrl?: string;
 }
 
-const DEFAULT_WORKER_URL = new URL("./load-worker.ts", import.meta.url).href;
+/** What to load, made ready under the store's lock. */
+export interface Prepared {
+	/** A file to read, or the bytes themselves. Default: the registry file. */
+	source?: string | Uint8Array;
+	/** How logs and /health name the data (default: the file's path), e.g. the S3 object. */
+	name?: string;
+	/** Runs once the new data is built and before it is served: e.g. the rename over the target. */
+	commit?: () => Promise<void>;
+	/** Runs whatever the outcome, after the commit or the failure: e.g. removing a temp file. */
+	cleanup?: () => Promise<void>;
+	/** The S3 object the bytes came from; without it the applied ETag is the bytes' MD5. */
+	origin?: Origin;
+	/** Overrides MCP_REGISTRY_INVALID_ENTRIES for this load (a seed must be wholly valid). */
+	invalidEntries?: InvalidEntries;
+}
 
-/** Loads a file in a Worker; the result arrives by transfer. */
-export function loadInWorker(request: LoadRequest, workerUrl = DEFAULT_WORKER_URL): Promise<SnapshotData> {
+export interface ReplaceRequest extends Prepared {
+	/**
+	 * Runs first, under the lock, with the applied-object state as the previous replace left it:
+	 * returns what to load, or a reason to load nothing (what it names is already served).
+	 */
+	prepare?: (applied: Readonly<AppliedObject>) => Promise<Prepared | { skip: string }>;
+	/** Nothing is served yet: build in one go rather than in slices. */
+	initial?: boolean;
+}
+
+export type ReplaceOutcome =
+	| { result: "applied"; snapshot: Snapshot }
+	| { result: "skipped"; reason: string };
+
+/** A read or build that did not finish within the load timeout. */
+export class LoadTimeoutError extends RegistryLoadError {
+	constructor(name: string, seconds: number) {
+		super(`${name}: not read and built within ${seconds} s (MCP_REGISTRY_LOAD_TIMEOUT_SECONDS); abandoned`);
+		this.name = "LoadTimeoutError";
+	}
+}
+
+const DEFAULT_WORKER_URL = new URL("./load-worker.ts", import.meta.url).href;
+const DEFAULT_TIMEOUT_MS = 60_000;
+/** The longest a paced build holds the serving thread at a time. */
+const PACE_MS = 8;
+
+/** Loads a file in a Worker; the result arrives by transfer. An abort terminates the Worker. */
+function loadInWorker(request: LoadRequest, workerUrl: string, signal: AbortSignal): Promise<SnapshotData> {
 	return new Promise((resolve, reject) => {
 		const worker = new Worker(workerUrl, { type: "module" });
-		const done = () => worker.terminate();
+		const done = () => {
+			signal.removeEventListener("abort", onAbort);
+			worker.terminate();
+		};
+		const onAbort = () => {
+			done();
+			reject(signal.reason);
+		};
+		signal.addEventListener("abort", onAbort, { once: true });
 		worker.onmessage = (event: MessageEvent) => {
 			done();
 			const m = event.data as { ok: boolean; data?: SnapshotData; message?: string; report?: never };
@@ -61,16 +114,17 @@ export function loadInWorker(request: LoadRequest, workerUrl = DEFAULT_WORKER_UR
 	});
 }
 
-/** The longest a paced build holds the serving thread at a time. */
-const PACE_MS = 8;
-
 export class RegistryStore {
 	current: Snapshot;
 	lastLoad: LoadOutcome | undefined;
-	readonly loads = { success: 0, failure: 0 };
+	readonly loads = { success: 0, failure: 0, timeout: 0 };
 	lastDurationMs = 0;
-	private running: Promise<Snapshot> | undefined;
+	/** What the served bytes are in S3's terms; updated by every replace. */
+	readonly applied = new AppliedObject();
 	private tail: Promise<void> = Promise.resolve();
+	/** Reads abandoned at the timeout that have not settled yet, by file: one at a time each. */
+	private readonly abandoned = new Set<string>();
+	private reloading: Promise<Snapshot> | undefined;
 	private again = false;
 
 	constructor(private readonly options: StoreOptions) {
@@ -81,12 +135,19 @@ export class RegistryStore {
 		return this.options.path;
 	}
 
+	private get timeoutMs(): number {
+		return this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+	}
+
 	/**
-	 * Runs `fn` when no other build-and-swap (a reload, an S3 apply) is running: each reads the
-	 * file or the applied state the previous one left, and none swaps in data older than another's.
+	 * Replaces the served data, or leaves it exactly as it was and rejects. Replaces run one at a
+	 * time, in the order asked, each seeing the file and the applied state the previous one left.
 	 */
-	exclusive<T>(fn: () => Promise<T>): Promise<T> {
-		const result = this.tail.then(fn, fn);
+	replace(request: ReplaceRequest = {}): Promise<ReplaceOutcome> {
+		const result = this.tail.then(
+			() => this.replaceNow(request),
+			() => this.replaceNow(request),
+		);
 		this.tail = result.then(
 			() => {},
 			() => {},
@@ -94,93 +155,163 @@ export class RegistryStore {
 		return result;
 	}
 
-	/** Builds snapshot data from a file without serving it (a download is validated first). */
-	build(path: string, name?: string, loaderOverride?: StoreOptions["loader"]): Promise<SnapshotData> {
-		const { invalidEntries } = this.options;
-		const loader = loaderOverride ?? this.options.loader ?? "paced";
-		if (loader === "worker") return loadInWorker({ path, invalidEntries, name }, this.options.workerUrl);
-		return loadRegistryFile(path, {
-			invalidEntries,
-			name,
-			pacedMs: loader === "paced" ? PACE_MS : undefined,
-		});
-	}
-
-	/** Serves `data` from now on: one reference assignment. */
-	swap(data: SnapshotData): Snapshot {
-		this.current = new Snapshot(data);
-		return this.current;
-	}
-
-	/** Records a load that happened elsewhere (the sync), for /health and /metrics. */
-	record(outcome: LoadOutcome): void {
-		this.lastLoad = outcome;
-		if (outcome.ok) {
-			this.loads.success++;
-			this.lastDurationMs = outcome.durationMs;
-		} else this.loads.failure++;
-	}
-
-	/** Loads the file and swaps it in; on failure the served data stays as it was, and this rejects. */
-	/** `initial`: nothing is served yet, so build in one go rather than in slices. */
+	/**
+	 * SIGHUP: replace from the registry file. Asked for while one runs, it is folded into a single
+	 * follow-up, so a burst of signals costs at most two loads.
+	 */
 	reload(options: { initial?: boolean } = {}): Promise<Snapshot> {
-		if (this.running) {
+		if (this.reloading) {
 			this.again = true;
-			return this.running;
+			return this.reloading;
 		}
+		const once = async () => {
+			const outcome = await this.replace(options);
+			if (outcome.result !== "applied") throw new Error(`reload skipped: ${outcome.reason}`);
+			return outcome.snapshot;
+		};
 		const run = async (): Promise<Snapshot> => {
 			try {
-				let snapshot = await this.exclusive(() => this.loadOnce(options.initial));
+				let snapshot = await once();
 				while (this.again) {
 					this.again = false;
-					snapshot = await this.exclusive(() => this.loadOnce());
+					snapshot = await once();
 				}
 				return snapshot;
 			} finally {
 				this.again = false;
-				this.running = undefined;
+				this.reloading = undefined;
 			}
 		};
-		this.running = run();
-		return this.running;
+		this.reloading = run();
+		return this.reloading;
 	}
 
-	private async loadOnce(initial = false): Promise<Snapshot> {
-		const { path } = this.options;
+	private async replaceNow(request: ReplaceRequest): Promise<ReplaceOutcome> {
+		let prepared: Prepared = request;
+		if (request.prepare) {
+			const p = await request.prepare(this.applied);
+			if ("skip" in p) return { result: "skipped", reason: p.skip };
+			prepared = p;
+		}
+		const source = prepared.source ?? this.options.path;
+		const name = prepared.name ?? (typeof source === "string" ? source : this.options.path);
+		const loader = this.loaderFor(source, request.initial === true);
 		const started = performance.now();
 		const at = new Date().toISOString();
+		const elapsed = () => Math.round(performance.now() - started);
 		try {
-			// Worker loads keep the serving heap small (its peak adds to the Worker's at every
-			// reload); otherwise the start-up load, with nothing to serve yet, runs in one go.
-			const loader =
-				initial && this.options.loader !== "worker" ? "inline" : (this.options.loader ?? "paced");
-			const data = await this.build(path, undefined, loader);
-			const snapshot = this.swap(data);
+			const invalidEntries = prepared.invalidEntries ?? this.options.invalidEntries;
+			const data = await this.build(source, { name, loader, invalidEntries });
+			if (prepared.commit) {
+				await prepared.commit();
+				// A read stuck on what was at this path before is no reason to refuse the next one.
+				this.abandoned.delete(this.options.path);
+			}
+			this.current = new Snapshot(data);
 			// What the build left behind (its input, the old snapshot) is garbage now: collect it
 			// at once, or the heap keeps it and the process stays at its peak.
 			if (loader !== "worker") collectGarbage(true);
-			const durationMs = Math.round(performance.now() - started);
-			this.record({ at, ok: true, durationMs });
+			this.record({ at, ok: true, durationMs: elapsed() });
+			this.applied.update(data.provenance.md5 || undefined, prepared.origin);
 			this.logReport(data, loader);
-			return snapshot;
+			return { result: "applied", snapshot: this.current };
 		} catch (err) {
-			const durationMs = Math.round(performance.now() - started);
-			this.record({ at, ok: false, durationMs, error: (err as Error).message });
+			const timedOut = err instanceof LoadTimeoutError;
+			this.record({ at, ok: false, durationMs: elapsed(), error: (err as Error).message, timedOut });
 			throw err;
+		} finally {
+			await prepared.cleanup?.().catch(() => {});
+		}
+	}
+
+	private loaderFor(source: string | Uint8Array, initial: boolean): Loader {
+		const configured = this.options.loader ?? "worker";
+		// Bytes in hand (a seed) are built here in one go; so is the start-up load, with nothing
+		// to serve yet, unless Worker loads are asked for (they keep the serving heap small).
+		if (typeof source !== "string") return "inline";
+		return initial && configured !== "worker" ? "inline" : configured;
+	}
+
+	/** Reads and builds within the load timeout; past it the work is abandoned and this rejects. */
+	private async build(
+		source: string | Uint8Array,
+		{ name, loader, invalidEntries }: { name: string; loader: Loader; invalidEntries: InvalidEntries },
+	): Promise<SnapshotData> {
+		const key = typeof source === "string" ? source : undefined;
+		const seconds = Math.round(this.timeoutMs / 100) / 10;
+		if (key && this.abandoned.has(key)) {
+			throw new RegistryLoadError(
+				`${name}: an earlier read of this file, abandoned after ${seconds} s, has still not finished; not starting another`,
+			);
+		}
+		const abort = new AbortController();
+		const work: Promise<SnapshotData> =
+			typeof source !== "string"
+				? Promise.resolve().then(() =>
+						loadRegistryBytes(source, { file: name, mtime: new Date(), invalidEntries }),
+					)
+				: loader === "worker"
+					? loadInWorker(
+							{ path: source, invalidEntries, name },
+							this.options.workerUrl ?? DEFAULT_WORKER_URL,
+							abort.signal,
+						)
+					: loadRegistryFile(source, {
+							invalidEntries,
+							name,
+							pacedMs: loader === "paced" ? PACE_MS : undefined,
+							signal: abort.signal,
+						});
+		let timer: ReturnType<typeof setTimeout> | undefined;
+		const timeout = new Promise<never>((_, reject) => {
+			timer = setTimeout(() => {
+				const err = new LoadTimeoutError(name, seconds);
+				abort.abort(err);
+				reject(err);
+			}, this.timeoutMs);
+		});
+		try {
+			return await Promise.race([work, timeout]);
+		} catch (err) {
+			// A Worker is terminated with its read; a read on this thread stays stuck.
+			if (err instanceof LoadTimeoutError && key && loader !== "worker") {
+				// A read stuck in the file system (a FIFO, a hung network mount) cannot be
+				// cancelled: remember it until it settles, so signals cannot pile up more of them.
+				this.abandoned.add(key);
+				work.then(
+					() => this.abandoned.delete(key),
+					() => this.abandoned.delete(key),
+				);
+			}
+			throw err;
+		} finally {
+			clearTimeout(timer);
+		}
+	}
+
+	private record(outcome: LoadOutcome): void {
+		this.lastLoad = outcome;
+		if (outcome.ok) {
+			this.loads.success++;
+			this.lastDurationMs = outcome.durationMs;
+		} else {
+			this.loads.failure++;
+			if (outcome.timedOut) this.loads.timeout++;
 		}
 	}
 
 	/** Logs a successful load: counts, skipped entries, warnings grouped by kind. */
-	logReport(data: SnapshotData, loader?: string): void {
+	private logReport(data: SnapshotData, loader: Loader): void {
 		const { log } = this.options;
-		const path = data.source;
-		const r = data.report;
-		log.info(`Loaded ${data.count} entries (${data.nameCount} servers) from ${path}`, {
-			shape: data.shape,
+		const { index, provenance } = data;
+		const path = provenance.source;
+		const r = provenance.report;
+		log.info(`Loaded ${index.count} entries (${index.nameCount} servers) from ${path}`, {
+			shape: provenance.shape,
 			loader,
 			ms: this.lastDurationMs,
 			skipped: r.skipped || undefined,
-			warnings: r.warnings.length || undefined,
+			warnings: r.warnings.count || undefined,
 		});
 		if (r.skipped > 0) {
 			log.warn(`Skipped ${r.skipped} invalid entries of ${path} (MCP_REGISTRY_INVALID_ENTRIES=skip)`);

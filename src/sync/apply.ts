@@ -1,16 +1,18 @@
 /**
  * One S3 object → the served registry, or nothing at all: stream it into a uniquely named
- * temporary file beside the target, fsync, validate and build the new Snapshot, then rename
- * over the target, fsync the directory and swap. Any failure leaves the old file and the old
- * data exactly as they were and removes the temporary file.
+ * temporary file beside the target and fsync it; the store then validates and builds it, and
+ * the commit step given here renames it over the target and fsyncs the directory before the
+ * swap. Any failure leaves the old file and the old data exactly as they were and removes the
+ * temporary file.
  */
-import { createHash } from "node:crypto";
-import { chmod, open, readdir, readFile, rename, unlink } from "node:fs/promises";
+import { chmod, open, readdir, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { AwsError } from "../aws/errors.ts";
 import type { S3Client } from "../aws/s3.ts";
 import { fsyncDir, modeFor, tempPathFor } from "../fsutil.ts";
 import type { Logger } from "../log.ts";
+import type { AppliedObject } from "../registry/applied.ts";
+import { RegistryLoadError } from "../registry/load.ts";
 import type { RegistryStore } from "../registry/store.ts";
 import { compareSequencers, type ObjectRef } from "./messages.ts";
 
@@ -21,33 +23,6 @@ export interface ApplyContext {
 	target: string;
 	maxBytes: number;
 	log: Logger;
-}
-
-/** What has been applied, to skip what is already served or older than it. */
-export class AppliedState {
-	/** ETag of the object behind the served file (at start: the MD5 of the file on disk). */
-	etag: string | undefined;
-	private readonly sequencers = new Map<string, string>();
-
-	sequencerOf(ref: ObjectRef): string | undefined {
-		return this.sequencers.get(`${ref.bucket}/${ref.key}`);
-	}
-
-	remember(ref: ObjectRef, etag: string | undefined): void {
-		this.etag = etag?.replace(/"/g, "");
-		if (ref.sequencer) this.sequencers.set(`${ref.bucket}/${ref.key}`, ref.sequencer);
-	}
-
-	/** Starts from the file on disk: a single-part S3 object's ETag is the MD5 of its bytes. */
-	static async fromFile(path: string): Promise<AppliedState> {
-		const state = new AppliedState();
-		try {
-			state.etag = createHash("md5")
-				.update(await readFile(path))
-				.digest("hex");
-		} catch {}
-		return state;
-	}
 }
 
 export type ApplyOutcome =
@@ -65,14 +40,16 @@ export class PermanentSyncError extends Error {
 export const describeRef = (ref: ObjectRef) => `s3://${ref.bucket}/${ref.key}`;
 
 /** Why `ref` need not be downloaded, or undefined. */
-export function skipReason(ref: ObjectRef, state: AppliedState): string | undefined {
-	const known = state.sequencerOf(ref);
+export function skipReason(ref: ObjectRef, applied: Readonly<AppliedObject>): string | undefined {
+	const known = applied.sequencerOf(refKey(ref));
 	if (ref.sequencer && known && compareSequencers(ref.sequencer, known) <= 0) {
 		return `its S3 event sequencer ${ref.sequencer} is not newer than the applied ${known}`;
 	}
-	if (ref.etag && state.etag && ref.etag === state.etag) return `ETag ${ref.etag} is already applied`;
+	if (ref.etag && applied.etag && ref.etag === applied.etag) return `ETag ${ref.etag} is already applied`;
 	return undefined;
 }
+
+const refKey = (ref: ObjectRef) => `${ref.bucket}/${ref.key}`;
 
 /** Removes temporary files a crash left beside the target. */
 export async function removeLeftoverTempFiles(target: string, log: Logger): Promise<number> {
@@ -96,33 +73,69 @@ export async function removeLeftoverTempFiles(target: string, log: Logger): Prom
 	return removed;
 }
 
-/** Downloads, validates and swaps in one object (steps 3–6 of the sync workflow). */
-export function applyObject(
+/**
+ * Downloads one object and has the store replace the served data with it (steps 3–6 of the sync
+ * workflow). The download runs under the store's lock, so it sees the applied state the last
+ * replace left and nothing swaps in between; `onProgress` is called as bytes arrive.
+ */
+export async function applyObject(
 	ctx: ApplyContext,
 	ref: ObjectRef,
-	state: AppliedState,
 	signal?: AbortSignal,
+	onProgress?: () => void,
 ): Promise<ApplyOutcome> {
-	// Under the store's lock: a reload or another apply never interleaves with this one.
-	return ctx.store.exclusive(() => applyExclusively(ctx, ref, state, signal));
-}
-
-async function applyExclusively(
-	ctx: ApplyContext,
-	ref: ObjectRef,
-	state: AppliedState,
-	signal?: AbortSignal,
-): Promise<ApplyOutcome> {
-	const skip = skipReason(ref, state);
-	if (skip) return { result: "skipped", reason: skip };
 	const { log, target } = ctx;
 	const what = describeRef(ref);
-	log.info(`Downloading ${what} to ${target}`);
-	const started = performance.now();
+	let bytes = 0;
+	let etag: string | undefined;
+	const outcome = await ctx.store
+		.replace({
+			prepare: async (applied) => {
+				onProgress?.();
+				const skip = skipReason(ref, applied);
+				if (skip) return { skip };
+				const fetched = await download(ctx, ref, applied.etag, signal, onProgress);
+				if ("skip" in fetched) return fetched;
+				bytes = fetched.bytes;
+				etag = fetched.etag;
+				const temp = fetched.temp;
+				onProgress?.();
+				log.info("Reloading database from updated file...");
+				return {
+					source: temp,
+					name: what,
+					origin: { key: refKey(ref), etag: fetched.etag, sequencer: ref.sequencer },
+					commit: async () => {
+						await chmod(temp, await modeFor(target));
+						await rename(temp, target);
+						await fsyncDir(dirname(target));
+					},
+					// Gone by now when committed; otherwise it must not stay behind.
+					cleanup: () => unlink(temp).catch(() => {}),
+				};
+			},
+		})
+		.catch((err: unknown) => {
+			throw permanence(err);
+		});
+	if (outcome.result === "skipped") return outcome;
+	log.info("Database reloaded successfully", { entries: outcome.snapshot.count, source: what });
+	return { result: "applied", bytes, etag };
+}
+
+/** Streams the object into a new temporary file beside the target, fsynced; or a 304 skip. */
+async function download(
+	ctx: ApplyContext,
+	ref: ObjectRef,
+	appliedEtag: string | undefined,
+	signal: AbortSignal | undefined,
+	onProgress: (() => void) | undefined,
+): Promise<{ temp: string; bytes: number; etag?: string } | { skip: string }> {
+	const { log, target } = ctx;
+	log.info(`Downloading ${describeRef(ref)} to ${target}`);
 	const temp = tempPathFor(target);
 	const handle = await open(temp, "wx", 0o600);
-	let closed = false;
-	let renamed = false;
+	let kept = false;
 	try {
 		const result = await ctx.s3.getObject(
 			{
@@ -130,54 +143,36 @@ async function applyExclusively(
 				key: ref.key,
 				region: ref.region,
 				versionId: ref.versionId,
-				ifNoneMatch: state.etag,
+				ifNoneMatch: appliedEtag,
 				maxBytes: ctx.maxBytes,
 				signal,
 			},
-			{ write: async (chunk) => void (await handle.write(chunk)) },
+			{
+				write: async (chunk) => {
+					await handle.write(chunk);
+					onProgress?.();
+				},
+			},
 		);
-		if (result.notModified)
-			return { result: "skipped", reason: `S3 answered 304: ETag ${state.etag} is already applied` };
+		if (result.notModified) return { skip: `S3 answered 304: ETag ${appliedEtag} is already applied` };
 		await handle.sync();
-		await handle.close();
-		closed = true;
+		kept = true;
 		log.info(`Successfully downloaded ${result.bytes} bytes from S3`);
-
-		log.info("Reloading database from updated file...");
-		let data: Awaited<ReturnType<RegistryStore["build"]>>;
-		try {
-			data = await ctx.store.build(temp, what);
-		} catch (err) {
-			ctx.store.record({
-				at: new Date().toISOString(),
-				ok: false,
-				durationMs: Math.round(performance.now() - started),
-				error: (err as Error).message,
-			});
-			throw new PermanentSyncError((err as Error).message, { cause: err });
-		}
-		await chmod(temp, await modeFor(target));
-		await rename(temp, target);
-		renamed = true;
-		await fsyncDir(dirname(target));
-		ctx.store.swap(data);
-		ctx.store.record({
-			at: new Date().toISOString(),
-			ok: true,
-			durationMs: Math.round(performance.now() - started),
-		});
-		state.remember(ref, result.etag);
-		log.info("Database reloaded successfully", { entries: data.count, source: what });
-		return { result: "applied", bytes: result.bytes, etag: result.etag };
-	} catch (err) {
-		if (err instanceof AwsError && err.code === "ObjectTooLarge")
-			throw new PermanentSyncError(err.message, { cause: err });
-		if (err instanceof AwsError && !err.retryable && (err.status === 404 || err.status === 403)) {
-			throw new PermanentSyncError(err.message, { cause: err });
-		}
-		throw err;
+		return { temp, bytes: result.bytes, etag: result.etag };
 	} finally {
-		if (!closed) await handle.close().catch(() => {});
-		if (!renamed) await unlink(temp).catch(() => {});
+		await handle.close().catch(() => {});
+		if (!kept) await unlink(temp).catch(() => {});
 	}
+}
+
+/** Failures no retry of the same message can fix become PermanentSyncError. */
+function permanence(err: unknown): unknown {
+	if (err instanceof PermanentSyncError) return err;
+	// Invalid, unreadable or too slow to build: the same object would fail the same way now.
+	if (err instanceof RegistryLoadError) return new PermanentSyncError(err.message, { cause: err });
+	if (err instanceof AwsError && err.code === "ObjectTooLarge")
+		return new PermanentSyncError(err.message, { cause: err });
+	if (err instanceof AwsError && !err.retryable && (err.status === 404 || err.status === 403))
+		return new PermanentSyncError(err.message, { cause: err });
+	return err;
 }

@@ -6,19 +6,18 @@
  */
 import { AwsError } from "../aws/errors.ts";
 import type { S3Client } from "../aws/s3.ts";
-import { sleep } from "../aws/signed-fetch.ts";
 import type { SqsClient, SqsMessage } from "../aws/sqs.ts";
-import type { Gauge } from "../http/metrics.ts";
+import { backoffDelay, sleep } from "../backoff.ts";
+import type { Gauge } from "../gauge.ts";
 import type { Logger } from "../log.ts";
 import type { RegistryStore } from "../registry/store.ts";
-import { type AppliedState, applyObject, describeRef, PermanentSyncError } from "./apply.ts";
+import { applyObject, describeRef, PermanentSyncError } from "./apply.ts";
 import { compareSequencers, type ObjectRef, parseMessage, UnprocessableMessage } from "./messages.ts";
 
 export interface ListenerOptions {
 	sqs: SqsClient;
 	s3: S3Client;
 	store: RegistryStore;
-	state: AppliedState;
 	log: Logger;
 	target: string;
 	maxBytes: number;
@@ -31,6 +30,12 @@ export interface ListenerOptions {
 	/** In-process attempts for transient failures, and the first pause between them. */
 	attempts?: number;
 	attemptDelayMs?: number;
+	/**
+	 * A message whose work shows no progress (no lock taken, no bytes arriving) for this long is
+	 * stuck: its visibility is no longer extended, so SQS redelivers it and, in the end, sends it
+	 * to the dead-letter queue. Default: 70 s (the 60 s load timeout and a margin).
+	 */
+	stallMs?: number;
 }
 
 export interface SyncCounts {
@@ -112,7 +117,7 @@ export class SyncListener {
 			} catch (err) {
 				if (this.stopping) break;
 				failures++;
-				const delay = Math.min(30_000, 1000 * 2 ** Math.min(failures - 1, 5));
+				const delay = backoffDelay({ attempt: failures - 1, base: 1000, max: 30_000 });
 				this.fail(`receive: ${(err as Error).message}`);
 				log.error(`Receiving from SQS failed; trying again in ${delay / 1000} s: ${(err as Error).message}`);
 				await sleep(delay, this.stopPoll.signal).catch(() => {});
@@ -129,24 +134,41 @@ export class SyncListener {
 		log.info("SQS listener stopped");
 	}
 
-	/** Extends the message's visibility before it runs out, until stopped. */
-	private heartbeat(m: SqsMessage): () => void {
-		if (this.visibility <= 0) return () => {};
+	/**
+	 * Extends the message's visibility before it runs out, while its work makes progress: `progress`
+	 * marks each step; with none for `stallMs` the extensions stop and the message is let go.
+	 */
+	private heartbeat(m: SqsMessage): { progress: () => void; stop: () => void } {
+		let last = performance.now();
+		const progress = () => {
+			last = performance.now();
+		};
+		if (this.visibility <= 0) return { progress, stop: () => {} };
+		const stallMs = this.o.stallMs ?? 70_000;
 		const every = Math.max(500, (this.visibility * 1000) / 2);
 		const timer = setInterval(() => {
+			const idle = performance.now() - last;
+			if (idle > stallMs) {
+				clearInterval(timer);
+				this.o.log.warn(
+					`Message ${m.messageId} made no progress for ${Math.round(idle / 1000)} s; no longer extending its visibility, so SQS can redeliver it`,
+				);
+				return;
+			}
 			this.o.sqs.changeMessageVisibility(m.receiptHandle, this.visibility).catch((err: Error) => {
 				this.o.log.warn(`Extending the visibility of message ${m.messageId} failed: ${err.message}`);
 			});
 		}, every);
-		return () => clearInterval(timer);
+		return { progress, stop: () => clearInterval(timer) };
 	}
 
 	/** Leaves a message for redelivery later: later still on each receive, so failures never spin. */
 	private async leave(m: SqsMessage): Promise<void> {
-		const delay = Math.min(
-			MAX_REDELIVERY_DELAY_S,
-			this.o.retryDelaySeconds * 2 ** Math.max(0, m.receiveCount - 1),
-		);
+		const delay = backoffDelay({
+			attempt: Math.max(0, m.receiveCount - 1),
+			base: this.o.retryDelaySeconds,
+			max: MAX_REDELIVERY_DELAY_S,
+		});
 		try {
 			await this.o.sqs.changeMessageVisibility(m.receiptHandle, delay);
 			this.o.log.info(`Left message ${m.messageId} for redelivery in ${delay} s (receive ${m.receiveCount})`);
@@ -160,7 +182,7 @@ export class SyncListener {
 		this.counts.received++;
 		this.lastMessageId = m.messageId;
 		log.info(`Received SQS message: ${m.messageId}`);
-		const stopHeartbeat = this.heartbeat(m);
+		const beat = this.heartbeat(m);
 		try {
 			let parsed: ReturnType<typeof parseMessage>;
 			try {
@@ -193,7 +215,7 @@ export class SyncListener {
 			for (const reason of parsed.ignored) log.info(`Ignoring ${reason}`);
 			let applied = false;
 			for (const ref of latestPerKey(parsed.refs)) {
-				const outcome = await this.applyWithRetries(ref);
+				const outcome = await this.applyWithRetries(ref, beat.progress);
 				if (outcome === "failed") {
 					this.counts.failed++;
 					await this.leave(m);
@@ -217,7 +239,7 @@ export class SyncListener {
 			log.error(`Handling message ${m.messageId} failed: ${(err as Error).message}`);
 			await this.leave(m);
 		} finally {
-			stopHeartbeat();
+			beat.stop();
 		}
 	}
 
@@ -227,13 +249,16 @@ export class SyncListener {
 	}
 
 	/** Applies one object, retrying transient failures in-process with backoff. */
-	private async applyWithRetries(ref: ObjectRef): Promise<"applied" | "skipped" | "failed"> {
+	private async applyWithRetries(
+		ref: ObjectRef,
+		progress: () => void,
+	): Promise<"applied" | "skipped" | "failed"> {
 		const { log } = this.o;
 		const attempts = this.o.attempts ?? 3;
 		const ctx = { s3: this.o.s3, store: this.o.store, target: this.o.target, maxBytes: this.o.maxBytes, log };
 		for (let attempt = 1; ; attempt++) {
 			try {
-				const outcome = await applyObject(ctx, ref, this.o.state, this.stopWork.signal);
+				const outcome = await applyObject(ctx, ref, this.stopWork.signal, progress);
 				if (outcome.result === "skipped") log.info(`Skipped ${describeRef(ref)}: ${outcome.reason}`);
 				return outcome.result;
 			} catch (err) {
@@ -248,7 +273,7 @@ export class SyncListener {
 					);
 					return "failed";
 				}
-				const delay = (this.o.attemptDelayMs ?? 1000) * 2 ** (attempt - 1);
+				const delay = backoffDelay({ attempt: attempt - 1, base: this.o.attemptDelayMs ?? 1000 });
 				log.warn(
 					`Applying ${describeRef(ref)} failed (attempt ${attempt} of ${attempts}); retrying in ${delay} ms: ${message}`,
 				);

@@ -4,7 +4,7 @@
  * missed message is caught up.
  */
 import type { Logger } from "../log.ts";
-import { type AppliedState, type ApplyContext, applyObject, describeRef } from "./apply.ts";
+import { type ApplyContext, applyObject, describeRef } from "./apply.ts";
 import type { ObjectRef } from "./messages.ts";
 
 export class S3Poller {
@@ -17,7 +17,6 @@ export class S3Poller {
 	constructor(
 		private readonly ctx: ApplyContext,
 		private readonly ref: ObjectRef,
-		private readonly state: AppliedState,
 		private readonly log: Logger,
 	) {}
 
@@ -26,7 +25,7 @@ export class S3Poller {
 		this.running ??= (async () => {
 			this.lastCheckAt = new Date().toISOString();
 			try {
-				const outcome = await applyObject(this.ctx, this.ref, this.state, this.abort.signal);
+				const outcome = await applyObject(this.ctx, this.ref, this.abort.signal);
 				this.lastResult =
 					outcome.result === "applied" ? `applied ${outcome.bytes} bytes` : `unchanged: ${outcome.reason}`;
 				if (outcome.result === "skipped")

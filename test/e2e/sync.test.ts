@@ -18,6 +18,7 @@ import {
 	startSqs,
 } from "../support/aws-servers.ts";
 import { buildBinary } from "../support/binary.ts";
+import { until } from "../support/poll.ts";
 import { type RunningRegistry, startRegistry, tempDir } from "../support/process.ts";
 
 let binary = "";
@@ -56,16 +57,6 @@ function registryJson(...names: string[]): string {
 			},
 		})),
 	})}\n`;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-	const deadline = Date.now() + ms;
-	for (;;) {
-		const v = await fn();
-		if (v) return v;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await Bun.sleep(50);
-	}
 }
 
 async function served(base: string): Promise<string[]> {
@@ -351,7 +342,7 @@ describe("failures keep the old data and the message", () => {
 		await until(
 			"all five messages in the dead-letter queue",
 			async () => (await queueDepth(dlq)).visible === bodies.length,
-			30_000,
+			{ timeoutMs: 30_000 },
 		);
 		const logs = s.registry.logs();
 		expect(logs).toContain("s3://registry/bad/not-json.json: invalid JSON at line 1");
@@ -406,10 +397,10 @@ function s3StandIn(content: string, fault: (n: number) => "error" | "slow" | "st
 				const i = (stream as unknown as { i?: number }).i ?? 0;
 				(stream as unknown as { i: number }).i = i + 1;
 				if (mode === "stall" && i >= pieces / 2) {
-					await Bun.sleep(60_000);
+					await Bun.sleep(60_000); // the fake server's fault: half the object, then nothing
 				}
 				if (i >= pieces) return controller.close();
-				await Bun.sleep(mode === "slow" ? 500 : 0);
+				await Bun.sleep(mode === "slow" ? 500 : 0); // the fake server's fault: a slow download
 				controller.enqueue(bytes.subarray(i * size, (i + 1) * size));
 			},
 		});
@@ -427,7 +418,7 @@ describe("transient failures are retried", () => {
 		await until(
 			"the data after retries",
 			async () => (await served(s.registry.base)).includes("io.github.e2e/after-500"),
-			20_000,
+			{ timeoutMs: 20_000 },
 		);
 		expect(stand.requests.filter((r) => r.method === "GET").length).toBe(5);
 		expect(s.registry.logs()).toContain("failed (attempt 1 of 3); retrying");
@@ -506,7 +497,6 @@ describe("crashes and signals", () => {
 					r.body.WaitTimeSeconds === 20,
 			),
 		);
-		await Bun.sleep(300);
 		const t = performance.now();
 		const code = await s.registry.stop("SIGTERM");
 		expect(code).toBe(0);
@@ -520,11 +510,9 @@ describe("crashes and signals", () => {
 			env: { AWS_ENDPOINT_URL_S3: stand.url, MCP_REGISTRY_SQS_VISIBILITY_TIMEOUT: "2" },
 		});
 		await sqs.send(s.queueUrl, JSON.stringify({ s3_url: "s3://registry/slow.json" }));
-		await until(
-			"the slow data",
-			async () => (await served(s.registry.base)).includes("io.github.e2e/slow"),
-			20_000,
-		);
+		await until("the slow data", async () => (await served(s.registry.base)).includes("io.github.e2e/slow"), {
+			timeoutMs: 20_000,
+		});
 		await s.registry.waitForLog("Deleted message from queue");
 		expect(count(s.registry.logs(), "Received SQS message")).toBe(1);
 		const beats = sqs.requests.filter(
@@ -559,11 +547,9 @@ describe("S3_URL bootstrap and polling, s3:// seeds", () => {
 		await r.waitForLog("s3://registry/poll/registry.json unchanged: S3 answered 304", 10_000);
 		expect(count(r.logs(), "Database reloaded successfully")).toBe(1);
 		await s3.put("poll/registry.json", registryJson("io.github.e2e/polled"));
-		await until(
-			"the polled update",
-			async () => (await served(r.base)).includes("io.github.e2e/polled"),
-			10_000,
-		);
+		await until("the polled update", async () => (await served(r.base)).includes("io.github.e2e/polled"), {
+			timeoutMs: 10_000,
+		});
 		expect(readFileSync(file, "utf8")).toBe(registryJson("io.github.e2e/polled"));
 		const health = (await (await fetch(`${r.base}/v0/health`)).json()) as {
 			sync: { enabled: boolean; s3_url: { url: string; last_check_at: string } };

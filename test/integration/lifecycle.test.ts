@@ -56,15 +56,11 @@ async function names(base: string): Promise<string[]> {
 	return body.servers.map((s) => `${s.server.name}@${s.server.version}`);
 }
 
-/** Sends SIGHUP and waits for the reload to finish (its success or failure line). */
+/** Sends SIGHUP and waits for the reload to finish (its success or failure line, logged after it). */
 async function hup(r: RunningRegistry, outcome: RegExp): Promise<void> {
 	const before = r.logs().length;
 	r.proc.kill("SIGHUP");
-	const deadline = Date.now() + 10_000;
-	while (!outcome.test(r.logs().slice(before))) {
-		if (Date.now() > deadline) throw new Error(`no ${outcome} after SIGHUP; log:\n${r.logs()}`);
-		await Bun.sleep(20);
-	}
+	await r.waitForLog(outcome, 10_000, before);
 }
 
 describe("reload on SIGHUP", () => {

@@ -15,8 +15,11 @@ export interface RunningRegistry {
 	proc: Subprocess<"ignore", "pipe", "pipe">;
 	/** Everything logged so far (stderr). */
 	logs(): string;
-	/** Resolves when the log contains `text`, rejects after `ms`. */
-	waitForLog(text: string | RegExp, ms?: number): Promise<void>;
+	/**
+	 * Resolves when the log (from character `from` on: pass `logs().length` to wait for a line
+	 * still to come) contains `text`; rejects after `ms` or when the process exits without it.
+	 */
+	waitForLog(text: string | RegExp, ms?: number, from?: number): Promise<void>;
 	stop(signal?: NodeJS.Signals): Promise<number>;
 }
 
@@ -49,26 +52,30 @@ export async function startRegistry(options: StartOptions = {}): Promise<Running
 		stderr: "pipe",
 	});
 	let text = "";
-	const waiters: { test: string | RegExp; resolve: () => void }[] = [];
-	const matches = (t: string | RegExp) => (typeof t === "string" ? text.includes(t) : t.test(text));
+	const waiters: { test: string | RegExp; from: number; resolve: () => void }[] = [];
+	const matches = (t: string | RegExp, from = 0) => {
+		const since = from > 0 ? text.slice(from) : text;
+		return typeof t === "string" ? since.includes(t) : t.test(since);
+	};
 	const pump = (async () => {
 		const decoder = new TextDecoder();
 		for await (const chunk of proc.stderr) {
 			text += decoder.decode(chunk, { stream: true });
 			for (const w of [...waiters]) {
-				if (matches(w.test)) {
+				if (matches(w.test, w.from)) {
 					waiters.splice(waiters.indexOf(w), 1);
 					w.resolve();
 				}
 			}
 		}
 	})();
-	const waitForLog = (t: string | RegExp, ms = 15_000) =>
+	const waitForLog = (t: string | RegExp, ms = 15_000, from = 0) =>
 		new Promise<void>((resolve, reject) => {
-			if (matches(t)) return resolve();
+			if (matches(t, from)) return resolve();
 			const timer = setTimeout(() => reject(new Error(`timed out waiting for ${t} in log:\n${text}`)), ms);
 			waiters.push({
 				test: t,
+				from,
 				resolve: () => {
 					clearTimeout(timer);
 					resolve();
@@ -76,7 +83,7 @@ export async function startRegistry(options: StartOptions = {}): Promise<Running
 			});
 			proc.exited.then(async () => {
 				await pump;
-				if (matches(t)) resolve();
+				if (matches(t, from)) resolve();
 				else {
 					clearTimeout(timer);
 					reject(new Error(`process exited (${proc.exitCode}) before ${t}; log:\n${text}`));

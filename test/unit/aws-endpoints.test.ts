@@ -462,3 +462,14 @@ describe("stsEndpoint", () => {
 		);
 	});
 });
+
+describe("s3ObjectUrl and the region", () => {
+	test("S3 URLs refuse a region that is not a DNS label (from a message or a redirect)", () => {
+		expect(() => s3ObjectUrl({ bucket: "b", key: "k", region: "evil.example/" })).toThrow(
+			"not a region name",
+		);
+		expect(
+			s3ObjectUrl({ bucket: "bkt", key: "k", region: "auto", endpoint: new URL("https://acc.r2.example") }),
+		).toBe("https://bkt.acc.r2.example/k");
+	});
+});

@@ -1,0 +1,216 @@
+/**
+ * The store's one replace path, end to end with the compiled binary, s3rver and the SQS server:
+ * SIGHUP reloads and S3 applies share the applied-object state, the lock, the time limit and
+ * the report in the log. Each test reproduces a defect seen from outside before the fix.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { awsClientEnv, type S3Server, type SqsServer, startS3, startSqs } from "../support/aws-servers.ts";
+import { buildBinary } from "../support/binary.ts";
+import { until } from "../support/poll.ts";
+import { type RunningRegistry, startRegistry, tempDir } from "../support/process.ts";
+
+let binary = "";
+let s3: S3Server;
+let sqs: SqsServer;
+const running: RunningRegistry[] = [];
+const dirs: { cleanup(): void }[] = [];
+let queues = 0;
+
+beforeAll(async () => {
+	[binary, s3, sqs] = await Promise.all([buildBinary(), startS3(["registry"]), startSqs()]);
+}, 120_000);
+
+afterAll(async () => {
+	for (const r of running) await r.stop("SIGKILL");
+	await s3?.close();
+	await sqs?.close();
+	for (const d of dirs) d.cleanup();
+});
+
+const SCHEMA = "https://static.modelcontextprotocol.io/schemas/2025-10-17/server.schema.json";
+
+function entry(name: string, extra: Record<string, unknown> = {}) {
+	return {
+		server: { $schema: SCHEMA, name, description: `Server ${name}`, version: "1.0.0", ...extra },
+		_meta: {
+			"io.modelcontextprotocol.registry/official": {
+				status: "active",
+				publishedAt: "2025-11-01T00:00:00Z",
+				updatedAt: "2025-11-01T00:00:00Z",
+				isLatest: true,
+			},
+		},
+	};
+}
+
+const registryJson = (...entries: unknown[]) => `${JSON.stringify({ servers: entries })}\n`;
+
+async function served(base: string): Promise<string[]> {
+	const body = (await (await fetch(`${base}/v0.1/servers?limit=100`)).json()) as {
+		servers: { server: { name: string } }[];
+	};
+	return body.servers.map((s) => s.server.name);
+}
+
+async function health(base: string) {
+	return (await (await fetch(`${base}/v0/health`)).json()) as {
+		status: string;
+		data: { source: string; last_load?: { ok: boolean; error?: string } };
+		sync: { messages: Record<string, number> };
+	};
+}
+
+async function site(
+	env: Record<string, string> = {},
+	initial = registryJson(entry("io.github.e2e/initial")),
+) {
+	const d = tempDir("registry-replace-");
+	dirs.push(d);
+	const file = join(d.path, "registry.json");
+	writeFileSync(file, initial);
+	const queueUrl = await sqs.createQueue(`replace${++queues}`);
+	const registry = await startRegistry({
+		cmd: [binary],
+		cwd: d.path,
+		env: {
+			...awsClientEnv({ home: d.path, s3: s3.endpoint, sqs: sqs.endpoint }),
+			MCP_REGISTRY_JSON_FILE_PATH: file,
+			MCP_REGISTRY_SQS_ENABLED: "true",
+			MCP_REGISTRY_SQS_QUEUE_URL: queueUrl,
+			MCP_REGISTRY_SQS_WAIT_TIME_SECONDS: "1",
+			MCP_REGISTRY_SQS_RETRY_DELAY_SECONDS: "1",
+			...env,
+		},
+	});
+	running.push(registry);
+	await registry.waitForLog("Listening for registry updates");
+	return { dir: d.path, file, queueUrl, registry };
+}
+
+describe("one replace path", () => {
+	test("an object applied before a SIGHUP reload is downloaded and served again when its message comes back", async () => {
+		const s = await site();
+		const x = registryJson(entry("io.github.e2e/x"));
+		await s3.put("again/registry.json", x);
+		await sqs.send(s.queueUrl, JSON.stringify({ s3_url: "s3://registry/again/registry.json" }));
+		await until("X to be served", async () => (await served(s.registry.base)).includes("io.github.e2e/x"));
+
+		writeFileSync(s.file, registryJson(entry("io.github.e2e/y")));
+		const before = s.registry.logs().length;
+		s.registry.proc.kill("SIGHUP");
+		await s.registry.waitForLog("Loaded 1 entries (1 servers)", 10_000, before);
+		expect(await served(s.registry.base)).toEqual(["io.github.e2e/y"]);
+
+		// The same bytes again: the same ETag as the object applied before the reload.
+		await s3.put("again/registry.json", x);
+		const mark = s.registry.logs().length;
+		await sqs.send(s.queueUrl, JSON.stringify({ s3_url: "s3://registry/again/registry.json" }));
+		await s.registry.waitForLog("Deleted message from queue", 15_000, mark);
+		const logs = s.registry.logs().slice(mark);
+		expect(logs).not.toContain("already applied");
+		expect(logs).toContain("Database reloaded successfully");
+		expect(await served(s.registry.base)).toEqual(["io.github.e2e/x"]);
+	});
+
+	test("a registry file that never finishes reading is abandoned at the load timeout; the S3 update waiting behind it proceeds", async () => {
+		const s = await site({ MCP_REGISTRY_LOAD_TIMEOUT_SECONDS: "1" });
+		// A FIFO with no writer: opening it for reading blocks, as a hung network file system would.
+		rmSync(s.file);
+		const made = spawnSync("mkfifo", [s.file]);
+		expect(made.status).toBe(0);
+		const mark = s.registry.logs().length;
+		s.registry.proc.kill("SIGHUP");
+		await s3.put("fifo/registry.json", registryJson(entry("io.github.e2e/after-fifo")));
+		await sqs.send(s.queueUrl, JSON.stringify({ s3_url: "s3://registry/fifo/registry.json" }));
+
+		await s.registry.waitForLog(
+			/Reload failed; still serving the previous data: .*registry\.json: not read and built within 1 s/,
+			10_000,
+			mark,
+		);
+		await until(
+			"the update behind the hung reload to be served",
+			async () => (await served(s.registry.base)).includes("io.github.e2e/after-fifo"),
+			{ timeoutMs: 15_000 },
+		);
+		const logs = s.registry.logs().slice(mark);
+		expect(logs).toContain("Downloading s3://registry/fifo/registry.json");
+		expect(logs).toContain("Deleted message from queue");
+
+		// The S3 apply renamed a regular file over the FIFO: a SIGHUP now reads that file.
+		const again = s.registry.logs().length;
+		s.registry.proc.kill("SIGHUP");
+		await s.registry.waitForLog("Loaded 1 entries (1 servers)", 10_000, again);
+		const h = await health(s.registry.base);
+		expect(h.data.last_load?.ok).toBe(true);
+
+		const metrics = await (await fetch(`${s.registry.base}/metrics`)).text();
+		expect(metrics).toMatch(/registry_loads_total\{result="failure"\} 1\n/);
+		expect(metrics).toMatch(/registry_load_timeouts_total 1\n/);
+	});
+
+	test("a timed-out reload shows in /health as the last load, failed, naming the file and the time", async () => {
+		// Built on the serving thread (no Worker to terminate with the read): the read stays stuck.
+		const s = await site({ MCP_REGISTRY_LOAD_TIMEOUT_SECONDS: "1", MCP_REGISTRY_LOAD_WORKER: "false" });
+		rmSync(s.file);
+		expect(spawnSync("mkfifo", [s.file]).status).toBe(0);
+		const mark = s.registry.logs().length;
+		s.registry.proc.kill("SIGHUP");
+		await s.registry.waitForLog("Reload failed", 10_000, mark);
+		const h = await health(s.registry.base);
+		expect(h.data.last_load?.ok).toBe(false);
+		expect(h.data.last_load?.error).toContain(`${s.file}: not read and built within 1 s`);
+		// The data served before is still served.
+		expect(await served(s.registry.base)).toEqual(["io.github.e2e/initial"]);
+
+		// While that read is stuck, another SIGHUP does not start a second one.
+		const again = s.registry.logs().length;
+		s.registry.proc.kill("SIGHUP");
+		await s.registry.waitForLog("has still not finished; not starting another", 10_000, again);
+	});
+
+	test("an S3 apply logs the same report as a SIGHUP reload of the same bytes: skipped entries and warnings", async () => {
+		const s = await site({ MCP_REGISTRY_INVALID_ENTRIES: "skip" });
+		const bytes = registryJson(entry("io.github.e2e/good"), entry("io.github.e2e/bad", { version: 7 }), {
+			...entry("io.github.e2e/warned"),
+			server: { name: "io.github.e2e/warned", description: "d", version: "1.0.0" },
+		});
+		await s3.put("report/registry.json", bytes);
+		const mark = s.registry.logs().length;
+		await sqs.send(s.queueUrl, JSON.stringify({ s3_url: "s3://registry/report/registry.json" }));
+		await s.registry.waitForLog("Deleted message from queue", 15_000, mark);
+		const fromS3 = s.registry.logs().slice(mark);
+
+		writeFileSync(s.file, bytes);
+		const hup = s.registry.logs().length;
+		s.registry.proc.kill("SIGHUP");
+		await s.registry.waitForLog("Loaded 2 entries", 10_000, hup);
+		await until("the reload's report to be logged", () => s.registry.logs().slice(hup).includes("$schema"));
+		const fromFile = s.registry.logs().slice(hup);
+
+		const reportLines = (text: string, source: string) =>
+			text
+				.split("\n")
+				.filter((l) => / (INFO|WARN) {1,2}(Loaded|Skipped|servers\[|\d+ entr)/.test(l))
+				.map((l) =>
+					l
+						.slice(l.indexOf(" ") + 1)
+						.replaceAll(source, "SOURCE")
+						.replace(/ ms=\d+/, "")
+						.replace(/ loader=\w+/, ""),
+				);
+		const s3Lines = reportLines(fromS3, "s3://registry/report/registry.json");
+		expect(s3Lines).toContain(
+			"INFO  Loaded 2 entries (2 servers) from SOURCE shape=api skipped=1 warnings=1",
+		);
+		expect(s3Lines.some((l) => l.startsWith("WARN  Skipped 1 invalid entries of SOURCE"))).toBe(true);
+		expect(s3Lines.some((l) => l.includes("servers[1] (io.github.e2e/bad)") && l.includes("version"))).toBe(
+			true,
+		);
+		expect(s3Lines.some((l) => l.includes("$schema"))).toBe(true);
+		expect(s3Lines).toEqual(reportLines(fromFile, s.file));
+	});
+});
