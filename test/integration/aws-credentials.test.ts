@@ -34,6 +34,7 @@ import {
 	startS3,
 	stsStandIn,
 } from "../support/aws-servers.ts";
+import { until } from "../support/poll.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -248,14 +249,6 @@ function stopIfRunning(pidFile: string): void {
 	} catch {}
 }
 
-async function until(cond: () => boolean, what: string, ms = 3000): Promise<void> {
-	const end = Date.now() + ms;
-	while (!cond()) {
-		if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-		await Bun.sleep(10);
-	}
-}
-
 const WEB_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQifQ.c2lnbmF0dXJl";
 const ROLE_ARN = "arn:aws:iam::123456789012:role/registry-reader";
 
@@ -363,7 +356,7 @@ describe("source 1: environment", () => {
 		});
 		await provider.get();
 		await provider.get(); // within 5 minutes of expiry: one background refresh
-		await until(() => sts.requests.length === 2, "the background refresh");
+		await until("the background refresh", () => sts.requests.length === 2);
 		await provider.refresh();
 		expect(sts.requests.length).toBeGreaterThanOrEqual(2);
 		expect(warnings).toHaveLength(1);
@@ -564,9 +557,12 @@ describe("source 2: shared files", () => {
 					}
 				}
 			};
-			const end = Date.now() + 1000;
-			while (alive() && Date.now() < end) await Bun.sleep(20);
-			const stillRunning = alive();
+			const stillRunning = await until("the timed-out process to stop", () => !alive(), {
+				timeoutMs: 1000,
+			}).then(
+				() => false,
+				() => alive(),
+			);
 			if (stillRunning) process.kill(pid, "SIGKILL"); // this test started it: stop it by its id
 			expect(stillRunning).toBe(false);
 		});
@@ -1067,8 +1063,10 @@ describe("refresh", () => {
 		expect(await p.get()).toBe(old);
 		expect(calls).toBe(2);
 		pending[0]?.resolve(creds("new", 70 * MIN));
-		await Bun.sleep(0);
-		const next = await p.get();
+		const next = await until("the refreshed credentials", async () => {
+			const c = await p.get();
+			return c.accessKeyId === "new" && c;
+		});
 		expect(next.accessKeyId).toBe("new");
 		expect(calls).toBe(2);
 	});
@@ -1088,6 +1086,7 @@ describe("refresh", () => {
 			settled = c;
 			return c;
 		});
+		// A window in which a call that did not wait for the refresh would have settled.
 		await Bun.sleep(5);
 		expect(settled).toBeUndefined();
 		d.resolve(creds("new", 80 * MIN));
@@ -1141,16 +1140,11 @@ describe("refresh", () => {
 		const old = await p.get();
 		now = 7 * MIN;
 		expect(await p.get()).toBe(old);
-		await Bun.sleep(0);
-		expect(calls).toBe(2);
-		expect(await p.get()).toBe(old); // still the old ones; a new try started
-		await Bun.sleep(0);
-		expect(calls).toBe(3);
+		await until("the background refresh to run", () => calls === 2);
+		// Once it has failed, the next call hands out the old ones still and starts a new try.
+		await until("a new try", async () => (await p.get()) === old && calls === 3);
 		fail = false;
-		expect(await p.get()).toBe(old);
-		await Bun.sleep(0);
-		expect(calls).toBe(4);
-		expect((await p.get()).accessKeyId).toBe("new");
+		await until("the successful try", async () => (await p.get()).accessKeyId === "new");
 		expect(calls).toBe(4);
 	});
 
@@ -1172,9 +1166,11 @@ describe("refresh", () => {
 		const first = await provider.get();
 		expect(container.requests).toHaveLength(1);
 		expect(await provider.get()).toBe(first); // current ones handed out at once...
-		await until(() => container.requests.length === 2, "the background refresh"); // ...and fetched again
-		await Bun.sleep(0);
-		const second = await provider.get();
+		await until("the background refresh", () => container.requests.length === 2); // ...and fetched again
+		const second = await until("the refreshed credentials", async () => {
+			const c = await provider.get();
+			return c.accessKeyId === issued[1]?.accessKeyId && c;
+		});
 		expect(second.accessKeyId).toBe(issued[1]?.accessKeyId as string);
 		expect(second.accessKeyId).not.toBe(first.accessKeyId);
 		expect(await download(provider, s3.endpoint)).toBe(CONTENT);

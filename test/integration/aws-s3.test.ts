@@ -22,6 +22,7 @@ import {
 	standIn,
 	startS3,
 } from "../support/aws-servers.ts";
+import { until } from "../support/poll.ts";
 
 let s3: S3Server;
 const closers: (() => Promise<unknown>)[] = [];
@@ -267,7 +268,7 @@ describe("size limits", () => {
 				new Response(
 					new ReadableStream({
 						async pull(controller) {
-							await Bun.sleep(1);
+							await Bun.sleep(1); // a slow producer: the fault under test
 							produced += 4096;
 							controller.enqueue(new Uint8Array(4096));
 						},
@@ -283,6 +284,7 @@ describe("size limits", () => {
 		expect(err.retryable).toBe(false);
 		expect(out.bytes().length).toBeLessThanOrEqual(50_000);
 		const stoppedAt = produced;
+		// A window in which a stream still being read would grow by far more than this bound.
 		await Bun.sleep(200);
 		// The stream is no longer read.
 		expect(produced - stoppedAt).toBeLessThan(200_000);
@@ -412,7 +414,7 @@ describe("integrity", () => {
 					new ReadableStream({
 						async start(controller) {
 							controller.enqueue(new Uint8Array(100));
-							await Bun.sleep(10_000);
+							await Bun.sleep(10_000); // a body that stops arriving: the fault under test
 							controller.close();
 						},
 					}),
@@ -657,7 +659,7 @@ describe("request details", () => {
 				new Response(
 					new ReadableStream({
 						async pull(controller) {
-							await Bun.sleep(10);
+							await Bun.sleep(10); // a slow body: the fault under test
 							controller.enqueue(new Uint8Array(1000));
 						},
 					}),
@@ -671,10 +673,10 @@ describe("request details", () => {
 			() => "resolved",
 			(err) => err,
 		);
-		await Bun.sleep(200);
-		expect(out.writes).toBeGreaterThan(0);
+		await until("some of the body to arrive", () => out.writes > 0);
 		controller.abort(reason);
 		const started = performance.now();
+		// The bound on how long the abort may take.
 		const outcome = await Promise.race([settled, Bun.sleep(2000).then(() => "still downloading")]);
 		expect(outcome).toBe(reason);
 		expect(performance.now() - started).toBeLessThan(2000);

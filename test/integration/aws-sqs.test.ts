@@ -152,6 +152,7 @@ describe("long polling", () => {
 		const url = await newQueue();
 		const c = client(url);
 		const started = performance.now();
+		// The input under test: a message sent while the long poll is waiting.
 		setTimeout(() => void sqs.send(url, "arrived"), 300);
 		const got = await c.receiveMessage({ waitTimeSeconds: 10 });
 		const elapsed = performance.now() - started;
@@ -166,6 +167,7 @@ describe("long polling", () => {
 		const controller = new AbortController();
 		const reason = new Error("shutting down");
 		const started = performance.now();
+		// The input under test: an abort while the long poll is waiting.
 		setTimeout(() => controller.abort(reason), 200);
 		const err = await rejection(c.receiveMessage({ waitTimeSeconds: 10, signal: controller.signal }));
 		const elapsed = performance.now() - started;
@@ -185,8 +187,8 @@ describe("visibility", () => {
 		expect(first?.receiveCount).toBe(1);
 		const hiddenAt = performance.now();
 		expect(await c.receiveMessage({ waitTimeSeconds: 0 })).toEqual([]);
-		await Bun.sleep(1500);
-		const [again] = await c.receiveMessage({ waitTimeSeconds: 3 });
+		// The long poll waits for the message to become visible again.
+		const [again] = await c.receiveMessage({ waitTimeSeconds: 5 });
 		expect(performance.now() - hiddenAt).toBeGreaterThan(900);
 		expect(again?.body).toBe("hide me");
 		expect(again?.messageId).toBe(first?.messageId as string);

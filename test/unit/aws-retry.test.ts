@@ -530,12 +530,14 @@ describe("AwsHttp: aborts", () => {
 		const controller = new AbortController();
 		const reason = new Error("shutting down");
 		const started = performance.now();
+		// The input under test: an abort during the backoff sleep.
 		setTimeout(() => controller.abort(reason), 50);
 		const err = await rejection(c.http.send(request({ signal: controller.signal })));
 		const elapsed = performance.now() - started;
 		expect(err).toBe(reason);
 		// random 0.999 → the first throttling backoff is 999 ms; the abort ends it at once.
 		expect(elapsed).toBeLessThan(700);
+		// A window in which a retry, had the abort not ended the sleep, would have been sent.
 		await Bun.sleep(100);
 		expect(c.calls.length).toBe(1);
 	});
@@ -549,6 +551,7 @@ describe("AwsHttp: aborts", () => {
 		const c = client([hang, ok()]);
 		const controller = new AbortController();
 		const reason = new Error("stop");
+		// The input under test: an abort while the request is in flight.
 		setTimeout(() => controller.abort(reason), 30);
 		const err = await rejection(c.http.send(request({ signal: controller.signal })));
 		expect(err).toBe(reason);
