@@ -21,6 +21,7 @@ interface DenoLike {
 		options: {
 			hostname: string;
 			port: number;
+			reusePort?: boolean;
 			onListen?: (addr: { hostname: string; port: number }) => void;
 		},
 		handler: (req: Request) => Response | Promise<Response>,
@@ -37,11 +38,41 @@ export function collectGarbage(full: boolean): void {
 	bunGc?.(full);
 }
 
+/** `host:port`, an IPv6 host in brackets. */
+export function hostPort(hostname: string, port: number): string {
+	return `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+}
+
+/** The address to listen on is taken (another instance, or anything else). */
+export class AddressInUseError extends Error {
+	constructor(hostname: string, port: number) {
+		super(`address ${hostPort(hostname, port)} is already in use`);
+		this.name = "AddressInUseError";
+	}
+}
+
+/**
+ * Starts listening, exclusively: SO_REUSEPORT is never set (Bun 1.4.5 on Linux sets it when
+ * given `development: false` unless `reusePort: false` is said too; Deno's default is false), so
+ * a second instance on the same address fails with AddressInUseError instead of silently taking
+ * a share of the connections.
+ */
 export function serve(options: ServeOptions): RunningServer {
+	try {
+		return listen(options);
+	} catch (err) {
+		if ((err as { code?: unknown }).code === "EADDRINUSE")
+			throw new AddressInUseError(options.hostname, options.port);
+		throw err;
+	}
+}
+
+function listen(options: ServeOptions): RunningServer {
 	if (runtimeName === "bun") {
 		const server = Bun.serve({
 			hostname: options.hostname,
 			port: options.port,
+			reusePort: false,
 			development: false,
 			fetch: options.fetch,
 		});
@@ -52,6 +83,9 @@ export function serve(options: ServeOptions): RunningServer {
 		};
 	}
 	const deno = (globalThis as unknown as { Deno: DenoLike }).Deno;
-	const server = deno.serve({ hostname: options.hostname, port: options.port, onListen() {} }, options.fetch);
+	const server = deno.serve(
+		{ hostname: options.hostname, port: options.port, reusePort: false, onListen() {} },
+		options.fetch,
+	);
 	return { hostname: server.addr.hostname, port: server.addr.port, stop: () => server.shutdown() };
 }

@@ -8,9 +8,9 @@
 import type { BuildInfo } from "../build-info.ts";
 import type { Gauge } from "../gauge.ts";
 import type { Logger } from "../log.ts";
-import type { Snapshot } from "../registry/snapshot.ts";
+import type { Position, Snapshot } from "../registry/snapshot.ts";
 import type { RegistryStore } from "../registry/store.ts";
-import { type CacheStats, ResponseCache } from "./cache.ts";
+import { type CacheStats, ResponseCache, type Tier } from "./cache.ts";
 import { corsPreflight } from "./cors.ts";
 import { renderDocs } from "./docs.ts";
 import { HttpMetrics, renderGauges } from "./metrics.ts";
@@ -33,13 +33,26 @@ import { toResponse } from "./send.ts";
 import { trailingSlash } from "./trailing-slash.ts";
 import { toYaml } from "./yaml.ts";
 
+/**
+ * What the app reads of the store: the snapshot being served (read at each request) and how the
+ * loads went. The app never changes the data; a test can hand it a plain object.
+ */
+export type ServedData = Pick<RegistryStore, "current" | "lastLoad" | "loads" | "lastDurationMs">;
+
 export interface AppOptions {
-	store: RegistryStore;
+	store: ServedData;
 	build: BuildInfo;
 	cacheMaxAge: number;
 	githubClientId?: string;
 	registryVersion?: string;
+	/**
+	 * /health with the detail (the data's source and hash, the last load with its error, the sync
+	 * state with the queue URL); by default only status, github_client_id and counts.
+	 */
+	healthDetail?: boolean;
 	log: Logger;
+	/** The response cache's budget per loaded data, bytes of estimated memory (default 48 MiB). */
+	cacheBytes?: number;
 	/** The sync listener's state, for /health (absent: sync disabled). */
 	syncState?: () => Record<string, unknown>;
 	/** More metrics to expose (the sync listener's). */
@@ -75,6 +88,13 @@ function listBody(snapshot: Snapshot, items: number[], nextCursor?: string): Uin
 	}
 	out.set(tail, at);
 	return out;
+}
+
+/** Whether `p` is where an entry is: what our cursors (and their upstream form) always name. */
+function namesEntry(snapshot: Snapshot, p: Position): boolean {
+	const i = snapshot.firstAfter(p) - 1;
+	const { names, versions } = snapshot.index;
+	return i >= 0 && names[i] === p.name && (p.version === undefined || versions[i] === p.version);
 }
 
 function entryBody(snapshot: Snapshot, i: number): Uint8Array {
@@ -115,7 +135,7 @@ export function createApp(options: AppOptions): App {
 	const cacheFor = (s: Snapshot): ResponseCache => {
 		let c = caches.get(s);
 		if (!c) {
-			c = new ResponseCache(cacheStats);
+			c = new ResponseCache(cacheStats, options.cacheBytes);
 			caches.set(s, c);
 		}
 		return c;
@@ -138,9 +158,14 @@ export function createApp(options: AppOptions): App {
 			const p = parseListParams(parseQuery(ctx.query));
 			if ("status" in p) return problemReply(p);
 			const key = `list\u0000${p.limit}\u0000${p.cursor ? `${p.cursor.name}\u0000${p.cursor.version ?? "\u0001"}` : ""}\u0000${p.search ?? ""}\u0000${p.version ?? ""}\u0000${p.updatedSince ?? ""}\u0000${p.includeDeleted}`;
-			const adhoc = p.search !== undefined || p.updatedSince !== undefined;
-			return cacheFor(ctx.snapshot).get(key, adhoc, () => {
-				const s = ctx.snapshot;
+			// What can be a hot page: the plain list or its latest versions, from the start or from
+			// where one of our cursors left off. Searches, exact versions and updated_since are kept
+			// apart (their own budget); a cursor naming no entry and an empty page never.
+			const plain = p.search === undefined && p.updatedSince === undefined;
+			const tier: Tier = plain && (p.version === undefined || p.version === "latest") ? "hot" : "adhoc";
+			const s = ctx.snapshot;
+			const reached = p.cursor === undefined || namesEntry(s, p.cursor);
+			return cacheFor(s).get(key, tier, () => {
 				const r = s.list({
 					limit: p.limit,
 					after: p.cursor,
@@ -154,7 +179,10 @@ export function createApp(options: AppOptions): App {
 					r.more && last !== undefined
 						? encodeCursor(s.index.names[last] as string, s.index.versions[last] as string)
 						: undefined;
-				return reply(200, listBody(s, r.items, next), JSON_TYPE, apiCache);
+				return {
+					reply: reply(200, listBody(s, r.items, next), JSON_TYPE, apiCache),
+					keep: reached && r.items.length > 0,
+				};
 			});
 		},
 		versions(ctx) {
@@ -162,10 +190,11 @@ export function createApp(options: AppOptions): App {
 			if (typeof name !== "string") return problemReply(name);
 			const includeDeleted = includeDeletedOnly(ctx.query);
 			if (typeof includeDeleted !== "boolean") return problemReply(includeDeleted);
-			return cacheFor(ctx.snapshot).get(`versions\u0000${name}\u0000${includeDeleted}`, false, () => {
+			// Only names that exist are kept (a 404 never is): bounded by the data.
+			return cacheFor(ctx.snapshot).get(`versions\u0000${name}\u0000${includeDeleted}`, "hot", () => {
 				const items = ctx.snapshot.versions(name, includeDeleted);
-				if (!items) return problemReply(notFound());
-				return reply(200, listBody(ctx.snapshot, items), JSON_TYPE, apiCache);
+				if (!items) return { reply: problemReply(notFound()), keep: false };
+				return { reply: reply(200, listBody(ctx.snapshot, items), JSON_TYPE, apiCache), keep: true };
 			});
 		},
 		get(ctx) {
@@ -177,11 +206,11 @@ export function createApp(options: AppOptions): App {
 			if (typeof includeDeleted !== "boolean") return problemReply(includeDeleted);
 			return cacheFor(ctx.snapshot).get(
 				`get\u0000${name}\u0000${version}\u0000${includeDeleted}`,
-				false,
+				"hot",
 				() => {
 					const i = ctx.snapshot.find(name, version, includeDeleted);
-					if (i === undefined) return problemReply(notFound());
-					return reply(200, entryBody(ctx.snapshot, i), JSON_TYPE, apiCache);
+					if (i === undefined) return { reply: problemReply(notFound()), keep: false };
+					return { reply: reply(200, entryBody(ctx.snapshot, i), JSON_TYPE, apiCache), keep: true };
 				},
 			);
 		},
@@ -189,10 +218,15 @@ export function createApp(options: AppOptions): App {
 			const d = ctx.snapshot.provenance;
 			const body: Record<string, unknown> = { status: "ok" };
 			if (options.githubClientId) body.github_client_id = options.githubClientId;
+			const counts = { entries: ctx.snapshot.index.count, names: ctx.snapshot.index.nameCount };
+			// Paths, hashes, queue URLs and error texts are for operators who ask for them.
+			if (!options.healthDetail) {
+				body.data = counts;
+				return jsonReply(body, NO_STORE);
+			}
 			const last = store.lastLoad;
 			body.data = {
-				entries: ctx.snapshot.index.count,
-				names: ctx.snapshot.index.nameCount,
+				...counts,
 				loaded_at: d.loadedAt,
 				age_seconds: Math.max(0, Math.round((Date.now() - Date.parse(d.loadedAt)) / 1000)),
 				source: d.source,
@@ -221,12 +255,14 @@ export function createApp(options: AppOptions): App {
 		openapiJson: () => statics.openapiJson,
 		docs: () => statics.docs,
 		metrics(ctx) {
+			const cache = cacheFor(ctx.snapshot);
 			const gauges: Gauge[] = [
 				...registryGauges(ctx.snapshot, {
 					store,
 					build,
 					registryVersion: options.registryVersion,
 					cacheStats,
+					cache: { entries: cache.entries, bytes: cache.bytes, budget: cache.budget },
 					startedAt,
 				}),
 				...(options.extraMetrics ? options.extraMetrics() : []),
@@ -274,7 +310,7 @@ export function createApp(options: AppOptions): App {
 			let template = "unmatched";
 			let res: Response;
 			try {
-				const r = route({ req, ...splitUrl(req.url) });
+				const r = route({ req, ...splitUrl(req.url, req.headers.get("host")) });
 				template = r.template;
 				res = toResponse(req, r.reply);
 			} catch (err) {

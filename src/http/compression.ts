@@ -63,5 +63,6 @@ export function compressed(r: Reply, coding: Coding): Uint8Array {
 				});
 	const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 	r.encoded[coding] = bytes;
+	r.onEncoded?.(bytes.byteLength);
 	return bytes;
 }

@@ -85,9 +85,26 @@ function componentSchemas(): Record<string, unknown> {
 			required: ["status"],
 			properties: {
 				status: { type: "string", enum: ["ok"] },
-				github_client_id: { type: "string" },
-				data: { type: "object", additionalProperties: true },
-				sync: { type: "object", additionalProperties: true },
+				github_client_id: {
+					type: "string",
+					description: "MCP_REGISTRY_GITHUB_CLIENT_ID, when configured (as upstream).",
+				},
+				data: {
+					type: "object",
+					description:
+						"The data served: its counts; with MCP_REGISTRY_HEALTH_DETAIL=true also its source, content hash, load time and the last load.",
+					required: ["entries", "names"],
+					properties: {
+						entries: { type: "integer", description: "Entries (server versions) served." },
+						names: { type: "integer", description: "Distinct server names served." },
+					},
+					additionalProperties: true,
+				},
+				sync: {
+					type: "object",
+					description: "The S3 sync's state; only with MCP_REGISTRY_HEALTH_DETAIL=true.",
+					additionalProperties: true,
+				},
 			},
 		},
 		Ping: { type: "object", required: ["pong"], properties: { pong: { type: "boolean" } } },

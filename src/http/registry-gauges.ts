@@ -15,6 +15,8 @@ export interface GaugeSources {
 	/** The deployment label (MCP_REGISTRY_VERSION); "dev" when unset. */
 	registryVersion?: string;
 	cacheStats: CacheStats;
+	/** The served data's response cache: entries, their estimated memory and its budget (bytes). */
+	cache: { entries: number; bytes: number; budget: number };
 	/** Process start, Unix seconds. */
 	startedAt: number;
 }
@@ -92,6 +94,24 @@ export function registryGauges(snapshot: Snapshot, s: GaugeSources, now = Date.n
 				[{ result: "hit" }, s.cacheStats.hits],
 				[{ result: "miss" }, s.cacheStats.misses],
 			],
+		},
+		{
+			name: "registry_response_cache_entries",
+			help: "Responses kept in the cache of the data served.",
+			type: "gauge",
+			samples: [[undefined, s.cache.entries]],
+		},
+		{
+			name: "registry_response_cache_bytes",
+			help: "Estimated memory the kept responses take (bodies, compressed variants, keys, per-entry overhead).",
+			type: "gauge",
+			samples: [[undefined, s.cache.bytes]],
+		},
+		{
+			name: "registry_response_cache_budget_bytes",
+			help: "The response cache's budget, in the same estimate.",
+			type: "gauge",
+			samples: [[undefined, s.cache.budget]],
 		},
 		{
 			name: "process_resident_memory_bytes",

@@ -15,6 +15,8 @@ export interface Reply {
 	headers?: Record<string, string>;
 	/** Compressed bodies, made on first use and kept with the reply (cached replies keep them). */
 	encoded?: { gzip?: Uint8Array; br?: Uint8Array };
+	/** Told the size of each compressed body kept with the reply (the cache counts them). */
+	onEncoded?: (bytes: number) => void;
 }
 
 const encoder = new TextEncoder();

@@ -28,12 +28,30 @@ interface Compiled {
 	segments: (string | null)[];
 }
 
-/** The raw path and query of a request URL, still percent-encoded; query undefined without a "?". */
-export function splitUrl(url: string): { path: string; query: string | undefined } {
-	const pathStart = url.indexOf("/", url.indexOf("//") + 2);
-	const q = url.indexOf("?", pathStart);
-	const path = pathStart < 0 ? "/" : q < 0 ? url.slice(pathStart) : url.slice(pathStart, q);
-	return { path, query: q < 0 ? undefined : url.slice(q + 1) };
+/**
+ * The raw path and query of a request URL, still percent-encoded; query undefined without a "?".
+ * Routing never depends on the Host: the URL may be
+ * - relative, the request target as it came (Bun, for a request without a usable Host);
+ * - absolute, `scheme://authority/path?query`, the authority possibly empty (`http:///v0/ping`),
+ *   ending at the first "/", "?" or "#";
+ * - `scheme://` + the Host header's exact text + the target (Deno), which may hold a "/" or a
+ *   "?": with `host` (the header) given, that text is taken off the front when a "/" follows it.
+ */
+export function splitUrl(url: string, host?: string | null): { path: string; query: string | undefined } {
+	let start = 0;
+	if (!url.startsWith("/")) {
+		const scheme = url.indexOf("://");
+		const authority = scheme < 0 ? 0 : scheme + 3;
+		if (host && url.startsWith(host, authority) && url[authority + host.length] === "/") {
+			start = authority + host.length;
+		} else {
+			start = authority;
+			while (start < url.length && url[start] !== "/" && url[start] !== "?" && url[start] !== "#") start++;
+		}
+	}
+	const q = url.indexOf("?", start);
+	const path = q < 0 ? url.slice(start) : url.slice(start, q);
+	return { path: path === "" ? "/" : path, query: q < 0 ? undefined : url.slice(q + 1) };
 }
 
 function compile(routes: readonly RouteDef[], prefixes: readonly string[]): Compiled[] {

@@ -228,7 +228,9 @@ export const ROUTES: RouteDef[] = [
 				method: "GET",
 				handler: "health",
 				operationId: "get-health",
-				summary: "Health, loaded data and sync state",
+				summary: "Health",
+				description:
+					'`{"status":"ok"}` while the registry serves, with `github_client_id` when configured (as upstream) and the counts of the data served. The data\'s source, hash and last load and the sync state only with MCP_REGISTRY_HEALTH_DETAIL=true.',
 				tags: ["health"],
 				responses: { "200": { description: "The registry is serving", schema: "Health" } },
 			},

@@ -105,6 +105,7 @@ async function site(
 			MCP_REGISTRY_SQS_QUEUE_URL: queueUrl,
 			MCP_REGISTRY_SQS_WAIT_TIME_SECONDS: "1",
 			MCP_REGISTRY_SQS_RETRY_DELAY_SECONDS: "1",
+			MCP_REGISTRY_HEALTH_DETAIL: "true",
 			...opts.env,
 		},
 	});
@@ -539,6 +540,7 @@ describe("S3_URL bootstrap and polling, s3:// seeds", () => {
 				MCP_REGISTRY_JSON_FILE_PATH: file,
 				MCP_REGISTRY_S3_URL: "s3://registry/poll/registry.json",
 				MCP_REGISTRY_S3_POLL_SECONDS: "1",
+				MCP_REGISTRY_HEALTH_DETAIL: "true",
 			},
 		});
 		running.push(r);

@@ -58,7 +58,7 @@ let withClientId: ApiApp;
 let wire: ApiServer;
 
 beforeAll(() => {
-	srv = createApiApp(DOC);
+	srv = createApiApp(DOC, { healthDetail: true });
 	withClientId = createApiApp(DOC, { githubClientId: "Iv1.test-client-id" });
 	wire = startApiServer(DOC);
 });
@@ -374,7 +374,7 @@ describe("health, ping, version, root", () => {
 			mtime: new Date("2025-01-01T00:00:00Z"),
 			invalidEntries: "reject",
 		});
-		const other = createApiApp(registryDoc([]));
+		const other = createApiApp(registryDoc([]), { healthDetail: true });
 		other.swap(data);
 		const { res, body } = await getJson(other, "/v0.1/health");
 		expect(res.status).toBe(200);

@@ -8,11 +8,10 @@
  * Both answer `request(path, init)` the same way, so a test reads the same against either, and
  * `swap(data)` serves other data from then on, as the end of a reload does.
  */
-import { type App, createApp } from "../../src/http/app.ts";
+import { type App, createApp, type ServedData } from "../../src/http/app.ts";
 import { silentLogger } from "../../src/log.ts";
 import { buildSnapshotData } from "../../src/registry/load.ts";
 import { Snapshot, type SnapshotData } from "../../src/registry/snapshot.ts";
-import { RegistryStore } from "../../src/registry/store.ts";
 import { serve } from "../../src/runtime.ts";
 
 export const BUILD = { version: "1.2.3", gitCommit: "abc", buildTime: "2026-01-01T00:00:00Z" };
@@ -24,7 +23,8 @@ export const MTIME = new Date("2025-01-01T00:00:00.000Z");
 export const ORIGIN = "http://registry.test";
 
 export interface ApiTarget {
-	store: RegistryStore;
+	/** What the app serves from: a plain stand-in for the RegistryStore, swapped by `swap`. */
+	store: TestStore;
 	/** One request for `path` (with its query): what the app sent, no redirect followed, nothing decompressed. */
 	request(path: string, init?: RequestInit): Promise<Response>;
 	/** Serves `data` from now on: what a reload does once its data is built (no load is counted). */
@@ -46,6 +46,8 @@ export interface ApiServer extends ApiTarget {
 export interface ApiServerOptions {
 	githubClientId?: string;
 	file?: string;
+	/** /health with its detail (MCP_REGISTRY_HEALTH_DETAIL=true). */
+	healthDetail?: boolean;
 }
 
 /** Snapshot data of a registry document, as the loader builds it (invalid entries rejected). */
@@ -53,25 +55,28 @@ export function snapshotData(doc: unknown, file = "test-registry.json"): Snapsho
 	return buildSnapshotData(doc, { file, invalidEntries: "reject", mtime: MTIME });
 }
 
-function swapIn(store: RegistryStore, data: SnapshotData): void {
+/** The app's view of a store, writable: tests swap data in as a replace would. */
+export type TestStore = { -readonly [K in keyof ServedData]: ServedData[K] };
+
+function swapIn(store: TestStore, data: SnapshotData): void {
 	store.current = new Snapshot(data);
 }
 
-function storeAndApp(doc: unknown, options: ApiServerOptions): { store: RegistryStore; app: App } {
+function storeAndApp(doc: unknown, options: ApiServerOptions): { store: TestStore; app: App } {
 	const file = options.file ?? "test-registry.json";
-	const store = new RegistryStore({
-		path: file,
-		invalidEntries: "reject",
-		log: silentLogger,
-		loader: "inline",
-	});
-	swapIn(store, snapshotData(doc, file));
+	const store: TestStore = {
+		current: new Snapshot(snapshotData(doc, file)),
+		lastLoad: undefined,
+		loads: { success: 0, failure: 0, timeout: 0 },
+		lastDurationMs: 0,
+	};
 	const app = createApp({
 		store,
 		build: BUILD,
 		cacheMaxAge: 10,
 		log: silentLogger,
 		...(options.githubClientId !== undefined ? { githubClientId: options.githubClientId } : {}),
+		...(options.healthDetail !== undefined ? { healthDetail: options.healthDetail } : {}),
 	});
 	return { store, app };
 }

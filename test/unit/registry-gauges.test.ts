@@ -20,6 +20,7 @@ const sources = (over: Partial<GaugeSources> = {}): GaugeSources => ({
 	build: { version: "1.2.3", gitCommit: "abc", buildTime: "2026-01-01T00:00:00Z" },
 	registryVersion: "prod-7",
 	cacheStats: { hits: 9, misses: 2 },
+	cache: { entries: 3, bytes: 4096, budget: 8192 },
 	startedAt: 1_700_000_000,
 	...over,
 });
@@ -39,6 +40,9 @@ describe("registryGauges", () => {
 			["registry_loads_total", "counter"],
 			["registry_load_timeouts_total", "counter"],
 			["registry_response_cache_total", "counter"],
+			["registry_response_cache_entries", "gauge"],
+			["registry_response_cache_bytes", "gauge"],
+			["registry_response_cache_budget_bytes", "gauge"],
 			["process_resident_memory_bytes", "gauge"],
 			["process_start_time_seconds", "gauge"],
 		]);
@@ -78,6 +82,9 @@ describe("registryGauges", () => {
 			[{ result: "hit" }, 9],
 			[{ result: "miss" }, 2],
 		]);
+		expect(g.get("registry_response_cache_entries")?.samples).toEqual([[undefined, 3]]);
+		expect(g.get("registry_response_cache_bytes")?.samples).toEqual([[undefined, 4096]]);
+		expect(g.get("registry_response_cache_budget_bytes")?.samples).toEqual([[undefined, 8192]]);
 		expect(g.get("process_resident_memory_bytes")?.samples[0]?.[1]).toBeGreaterThan(0);
 		expect(g.get("process_start_time_seconds")?.samples).toEqual([[undefined, 1_700_000_000]]);
 	});

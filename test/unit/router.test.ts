@@ -20,12 +20,55 @@ describe("splitUrl", () => {
 			"x=%2F",
 		],
 		["http://registry.test/v0/servers/", "/v0/servers/", undefined],
-		// Today's reading of a URL without a path (a later change may revisit Host-less requests).
 		["http://registry.test", "/", undefined],
+		["http://registry.test?a=1", "/", "a=1"],
+		// What Bun hands over for a request without a usable Host: the request target as it came.
+		["/v0/ping", "/v0/ping", undefined],
+		["/x/v0/health", "/x/v0/health", undefined],
+		["/x/metrics", "/x/metrics", undefined],
+		["/v0/servers/", "/v0/servers/", undefined],
+		["/v0.1/servers?limit=2", "/v0.1/servers", "limit=2"],
+		["/", "/", undefined],
+		["/?a", "/", "a"],
+		// "//" in the query or a doubled slash in the path is no authority.
+		["/v0/servers?cursor=//x/y", "/v0/servers", "cursor=//x/y"],
+		["//evil.test/v0/ping", "//evil.test/v0/ping", undefined],
+		["http://registry.test//evil.test/v0/ping", "//evil.test/v0/ping", undefined],
+		["http://registry.test/v0/servers?cursor=http://a/b", "/v0/servers", "cursor=http://a/b"],
+		// An empty authority.
+		["http:///v0/ping", "/v0/ping", undefined],
+		["http:///x/metrics?a", "/x/metrics", "a"],
+		["http://", "/", undefined],
+		// The authority ends at the first "/", "?" or "#", whatever it holds.
+		["http://user@host:8080/v0/ping", "/v0/ping", undefined],
+		["http://[::1]:8080/v0/ping", "/v0/ping", undefined],
+		["https://other.test/v0/ping?x", "/v0/ping", "x"],
+		["http://a?/v0/ping", "/", "/v0/ping"],
 	];
 	for (const [url, path, query] of cases) {
 		test(`${url} → ${path} ${query === undefined ? "(no query)" : `? ${JSON.stringify(query)}`}`, () => {
 			expect(splitUrl(url)).toEqual({ path, query });
+		});
+	}
+
+	// Deno builds the URL from the Host header as it came: a Host holding "/" or "?" would move
+	// the path. With the header given, its exact text is taken off the front instead.
+	const withHost: [url: string, host: string | null, path: string, query: string | undefined][] = [
+		["http://a/b/v0/ping", "a/b", "/v0/ping", undefined],
+		["http://a/metrics?/v0/ping", "a/metrics?", "/v0/ping", undefined],
+		["http://a b/v0/ping?x=1", "a b", "/v0/ping", "x=1"],
+		["http://localhost:8080/v0/ping", "", "/v0/ping", undefined],
+		["http://localhost:8080/v0/ping", null, "/v0/ping", undefined],
+		// An absolute-form target: the URL is the target, the Host header another name.
+		["http://other.test/v0/ping", "a/b", "/v0/ping", undefined],
+		["http://ab/v0/ping", "a", "/v0/ping", undefined],
+		// Bun's own URL (a normalised host) or a relative one: the header does not matter.
+		["http://a/v0/ping", "A", "/v0/ping", undefined],
+		["/v0/ping", "a/b", "/v0/ping", undefined],
+	];
+	for (const [url, host, path, query] of withHost) {
+		test(`${url} with Host ${JSON.stringify(host)} → ${path}`, () => {
+			expect(splitUrl(url, host)).toEqual({ path, query });
 		});
 	}
 
