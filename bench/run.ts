@@ -5,6 +5,7 @@
  *
  *   bun bench/run.ts            full run (several minutes), results into BENCHMARKS.md
  *   QUICK=1 bun bench/run.ts    sanity check (well under a minute), results printed only
+ *   BENCH_ONLY=flood bun bench/run.ts   (or --only=flood) the cache-flood case alone, printed only
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -13,8 +14,15 @@ import { join } from "node:path";
 import { buildBinary } from "../test/support/binary.ts";
 import { startRegistry } from "../test/support/process.ts";
 import { generateRegistry } from "./generate.ts";
+import { memoryReport } from "./memory.ts";
 
 const QUICK = process.env.QUICK === "1" || process.argv.includes("--quick");
+/** One case alone ("flood"), printed and never written to BENCHMARKS.md. */
+const ONLY =
+	process.env.BENCH_ONLY ||
+	process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length) ||
+	undefined;
+if (ONLY !== undefined && ONLY !== "flood") throw new Error(`unknown case for BENCH_ONLY/--only: ${ONLY}`);
 // autocannon counts whole seconds: a quick run is one second per case, without warm-up.
 const DURATION = QUICK ? 1 : 5;
 const WARMUP = QUICK ? 0 : 2;
@@ -105,6 +113,85 @@ const deepCursors: string[] = [];
 }
 const listEtag = (await fetch(`${base}/v0.1/servers`)).headers.get("etag") ?? "";
 
+// ---------- a flood of unique queries ----------
+/**
+ * Hostile clients: normal throughput of the default list page, then a flood of unique
+ * `version=` values (each matches nothing), then the default page again. The response cache
+ * admits none of the flood, so the after/before ratio should stay near 100% (target ≥ 80%).
+ */
+const FLOOD_SECONDS = QUICK ? 2 : 5;
+
+interface FloodResult {
+	before: LoadResult;
+	flood: LoadResult;
+	after: LoadResult;
+	rss: [before: number, afterFlood: number, after: number];
+	cache: { entries: number; bytes: number; budget: number };
+}
+
+async function cacheGauges(): Promise<FloodResult["cache"]> {
+	const text = await (await fetch(`${base}/metrics`)).text();
+	const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+	return {
+		entries: value("registry_response_cache_entries"),
+		bytes: value("registry_response_cache_bytes"),
+		budget: value("registry_response_cache_budget_bytes"),
+	};
+}
+
+async function floodCase(): Promise<FloodResult> {
+	log("case: flood of unique version= values");
+	const normal = {
+		url: base,
+		connections: CONNECTIONS,
+		duration: DURATION,
+		warmup: WARMUP,
+		paths: ["/v0.1/servers"],
+	};
+	const pid = registry.proc.pid;
+	const before = await load(normal);
+	const rssBefore = vmKiB(pid, "VmRSS");
+	const flood = await load({
+		url: base,
+		connections: CONNECTIONS,
+		duration: FLOOD_SECONDS,
+		warmup: 0,
+		random: "/v0.1/servers?version=9.{n}.0",
+	});
+	const rssFlood = vmKiB(pid, "VmRSS");
+	const after = await load(normal);
+	return {
+		before,
+		flood,
+		after,
+		rss: [rssBefore, rssFlood, vmKiB(pid, "VmRSS")],
+		cache: await cacheGauges(),
+	};
+}
+
+function floodReport(f: FloodResult): string {
+	const rps = (r: LoadResult) => Math.round(r.rps).toLocaleString("en");
+	const ratio = f.after.rps / f.before.rps;
+	return `Cache flood: the default list page at ${CONNECTIONS} connections, then ${FLOOD_SECONDS} s of unique \`version=\` values
+(${f.flood.total.toLocaleString("en")} requests, each a value that matches nothing, ${rps(f.flood)} req/s), then the default page again.
+
+| default list page | req/s | p50 | p99 | max | RSS |
+| --- | ---: | ---: | ---: | ---: | ---: |
+| before the flood | ${rps(f.before)} | ${f.before.p50} | ${f.before.p99} | ${f.before.max} | ${Math.round(f.rss[0] / 1024)} MiB |
+| after it | ${rps(f.after)} | ${f.after.p50} | ${f.after.p99} | ${f.after.max} | ${Math.round(f.rss[2] / 1024)} MiB |
+
+**After/before: ${(ratio * 100).toFixed(0)}%** (target ≥ 80%); RSS right after the flood ${Math.round(f.rss[1] / 1024)} MiB. The response
+cache after it: ${f.cache.entries.toLocaleString("en")} entries, ${(f.cache.bytes / 1024).toFixed(0)} KiB estimated of a ${(f.cache.budget / 2 ** 20).toFixed(0)} MiB budget.`;
+}
+
+if (ONLY === "flood") {
+	const f = await floodCase();
+	await registry.stop();
+	rmSync(work, { recursive: true, force: true });
+	console.log(floodReport(f));
+	process.exit(0);
+}
+
 interface Case {
 	name: string;
 	cached: boolean;
@@ -194,6 +281,8 @@ for (const c of CASES) {
 		);
 	}
 }
+
+const flood = await floodCase();
 
 // ---------- reloads under load ----------
 log("reload under load");
@@ -295,6 +384,10 @@ for (const n of QUICK ? [1_000] : [1_000, 10_000, 50_000]) {
 }
 rmSync(work, { recursive: true, force: true });
 
+// ---------- memory of a load ----------
+log("memory of a load");
+const loadMemory = await memoryReport([binary], QUICK, log);
+
 // ---------- report ----------
 const mib = (kib: number) => `${Math.round(kib / 1024)} MiB`;
 const date = new Date().toISOString().slice(0, 10);
@@ -317,6 +410,8 @@ Uncached cases at 1 connection:
 | case | req/s | p50 | p99 | max |
 | --- | ---: | ---: | ---: | ---: |
 ${oneConnection.join("\n")}
+
+${floodReport(flood)}
 
 Reload under load: ${CONNECTIONS} concurrent clients (list pages and gets) while the ${ENTRIES.toLocaleString("en")}-entry file was
 replaced and reloaded by SIGHUP ${reloadWindows.length} times (each reload took ${reloadMs.join(", ")} ms):
@@ -347,6 +442,8 @@ ${startup.join("\n")}
 
 Memory at ${ENTRIES.toLocaleString("en")} entries (${(fileBytes / 1e6).toFixed(1)} MB file): RSS ${mib(rssAfterLoad)} after the load (peak ${mib(peakAfterLoad)});
 after ${reloadWindows.length} reloads under load RSS ${mib(rssAfterReloads)} (peak ${mib(peakAfterReloads)}).
+
+${loadMemory}
 <!-- bench:end -->`;
 
 // A full run replaces the results in BENCHMARKS.md; a quick one only prints (it is a sanity check).

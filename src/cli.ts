@@ -5,8 +5,9 @@
  */
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import * as v from "valibot";
+import { fileByteLimitOf } from "./config/variables.ts";
 import type { ListenAddress } from "./config.ts";
-import { type InvalidEntries, loadRegistryFile, RegistryLoadError } from "./registry/load.ts";
+import { checkRegistryFile, type InvalidEntries, RegistryLoadError } from "./registry/load.ts";
 import { describeErrors, describeProblem, type EntryProblem, type LoadReport } from "./registry/report.ts";
 
 export interface FileResult {
@@ -21,21 +22,32 @@ export interface FileResult {
 	warnings: EntryProblem[];
 }
 
-/** Loads a file as the server would and reports every error and warning. */
-export async function validateFile(file: string, invalidEntries: InvalidEntries): Promise<FileResult> {
+/**
+ * Loads a file as the server would and reports every error and warning. `maxBytes`: the server's
+ * MCP_REGISTRY_MAX_FILE_BYTES (a larger file is refused unread, as the server refuses it).
+ */
+export async function validateFile(
+	file: string,
+	invalidEntries: InvalidEntries,
+	maxBytes?: number,
+): Promise<FileResult> {
 	try {
-		const data = await loadRegistryFile(file, { invalidEntries, keepProblems: Infinity });
+		// The server's load without what it builds to serve: the same checks in less memory.
+		const checked = await checkRegistryFile(file, { invalidEntries, keepProblems: Infinity, maxBytes });
 		return {
 			file,
 			ok: true,
-			shape: data.provenance.shape,
-			entries: data.index.count,
-			servers: data.index.nameCount,
-			errors: data.provenance.report.errors.first,
-			warnings: data.provenance.report.warnings.first,
+			shape: checked.shape,
+			entries: checked.entries,
+			servers: checked.servers,
+			errors: checked.report.errors.first,
+			warnings: checked.report.warnings.first,
 		};
 	} catch (err) {
-		if (!(err instanceof RegistryLoadError)) throw err;
+		// Whatever went wrong is this file's error, never a stack trace.
+		if (!(err instanceof RegistryLoadError)) {
+			return { file, ok: false, error: `${file}: ${(err as Error).message}`, errors: [], warnings: [] };
+		}
 		const report: LoadReport | undefined = err.report;
 		if (!report) return { file, ok: false, error: err.message, errors: [], warnings: [] };
 		return {
@@ -108,6 +120,7 @@ export const VALIDATE_USAGE = `Usage: registry validate [--format text|json] [--
 Loads each registry file with exactly the rules the server uses and prints every error and
 warning with its entry and field. Exits 1 when a file would not load (with --skip-invalid: only
 when a file cannot be read or parsed at all, as MCP_REGISTRY_INVALID_ENTRIES=skip would), else 0.
+A file over MCP_REGISTRY_MAX_FILE_BYTES (default 256 MiB) is refused unread, as the server would.
 `;
 
 const VALIDATE_OPTIONS = {
@@ -116,7 +129,11 @@ const VALIDATE_OPTIONS = {
 	help: { type: "boolean", short: "h" },
 } as const;
 
-export async function validateCommand(args: string[], out: (s: string) => void): Promise<number> {
+export async function validateCommand(
+	args: string[],
+	out: (s: string) => void,
+	env: Record<string, string | undefined> = process.env,
+): Promise<number> {
 	let format: "text" | "json" = "text";
 	let invalidEntries: InvalidEntries = "reject";
 	const files: string[] = [];
@@ -146,8 +163,15 @@ export async function validateCommand(args: string[], out: (s: string) => void):
 		out(VALIDATE_USAGE);
 		return 2;
 	}
+	let maxBytes: number;
+	try {
+		maxBytes = fileByteLimitOf(env);
+	} catch (err) {
+		out(`registry validate: ${(err as Error).message}\n`);
+		return 2;
+	}
 	const results: FileResult[] = [];
-	for (const f of files) results.push(await validateFile(f, invalidEntries));
+	for (const f of files) results.push(await validateFile(f, invalidEntries, maxBytes));
 	if (format === "json") out(`${JSON.stringify(results, null, 2)}\n`);
 	else for (const r of results) out(textReport(r));
 	return results.every((r) => r.ok) ? 0 : 1;
@@ -165,9 +189,26 @@ export function healthUrlFor(address: ListenAddress): string {
 
 export const HEALTHCHECK_USAGE = `Usage: registry healthcheck [URL]
 
-Exits 0 when the server at URL (default: /v0/health at MCP_REGISTRY_SERVER_ADDRESS) answers 200
-with status "ok", else 1.
+Exits 0 when the server answers 200 with status "ok", else 1. URL is a health URL
+(http://host:8080/v0/health) or the server's base URL (http://host:8080, which asks its
+/v0/health); default: /v0/health at MCP_REGISTRY_SERVER_ADDRESS.
 `;
+
+const HEALTHCHECK_OPTIONS = { help: { type: "boolean", short: "h" } } as const;
+
+/** The URL to ask for an http(s) URL argument: as given, or /v0/health for a base URL (path empty or /). */
+function healthUrlFromArgument(arg: string): string | undefined {
+	let url: URL;
+	try {
+		url = new URL(arg);
+	} catch {
+		return undefined;
+	}
+	if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
+	if (url.pathname !== "/") return arg;
+	url.pathname = "/v0/health";
+	return url.href;
+}
 
 /** What /health answers; only its status is read. */
 const HealthAnswer = v.object({ status: v.optional(v.unknown()) });
@@ -177,12 +218,24 @@ export async function healthcheckCommand(
 	address: ListenAddress,
 	out: (s: string) => void,
 ): Promise<number> {
-	const [first] = tokensOf(args, {});
-	if (first && first.kind !== "positional") {
-		out(`registry healthcheck: unknown option ${args[first.index]}\n${HEALTHCHECK_USAGE}`);
-		return 2;
+	const tokens = tokensOf(args, HEALTHCHECK_OPTIONS);
+	// --help (or -h, written alone) wins wherever it is, as `registry --help` does.
+	if (tokens.some((t) => t.kind === "option" && t.name === "help" && t.rawName === args[t.index])) {
+		out(HEALTHCHECK_USAGE);
+		return 0;
 	}
-	const url = first?.value ?? healthUrlFor(address);
+	const usageError = (message: string) => {
+		out(`registry healthcheck: ${message}\n${HEALTHCHECK_USAGE}`);
+		return 2;
+	};
+	let url: string | undefined;
+	for (const t of tokens) {
+		if (t.kind !== "positional") return usageError(`unknown option ${args[t.index]}`);
+		if (url !== undefined) return usageError(`unexpected argument ${JSON.stringify(t.value)}`);
+		url = healthUrlFromArgument(t.value);
+		if (url === undefined) return usageError(`${JSON.stringify(t.value)} is not an http(s) URL`);
+	}
+	url ??= healthUrlFor(address);
 	try {
 		const res = await fetch(url, { signal: AbortSignal.timeout(5000), redirect: "manual" });
 		const text = await res.text();

@@ -4,12 +4,12 @@
  * published winning a tie.
  */
 import { compareVersions } from "./semver.ts";
-import type { Timestamp } from "./time.ts";
 
 export interface Versioned {
 	name: string;
 	version: string;
-	publishedAt: Timestamp;
+	/** When it was published, as a timestamp key (see time.ts). */
+	published: string;
 	flaggedLatest: boolean | undefined;
 }
 
@@ -30,9 +30,9 @@ export function chooseLatest<E extends Versioned>(entries: readonly E[]): Set<E>
 		}
 		let best = list[0] as E;
 		for (const e of list) {
-			const c = compareVersions(e.version, best.version, e.publishedAt.key, best.publishedAt.key);
+			const c = compareVersions(e.version, best.version, e.published, best.published);
 			// On equal precedence the version published first stays latest, as upstream keeps it.
-			if (c > 0 || (c === 0 && e.publishedAt.key < best.publishedAt.key)) best = e;
+			if (c > 0 || (c === 0 && e.published < best.published)) best = e;
 		}
 		latest.add(best);
 	}

@@ -1,31 +1,29 @@
 /**
- * The registry file → SnapshotData: find the entries of its shape (shapes.ts), make each an
- * entry to serve (official.ts) and write it once into the arena (arena.ts), choose the latest
- * versions (latest.ts), sort, and index; what was wrong goes into the report (report.ts).
+ * The registry file → SnapshotData: find the entries of its shape (shapes.ts; the scanner in
+ * split.ts also refuses duplicate keys and deep nesting), make each an entry to serve
+ * (official.ts) and write it once into the arena (arena.ts), choose the latest versions
+ * (latest.ts), sort, and index; what was wrong goes into the report (report.ts).
+ *
+ * Memory: a file over MCP_REGISTRY_MAX_FILE_BYTES is refused unread. A regular file is read
+ * whole once, to hash and split it; its entries are then read again a window at a time, and its
+ * buffer, free by then, takes the arena. So a load holds the file once, not the file and the
+ * arena side by side, and nothing of an entry but what the index needs outlives the entry.
  *
  * Every step yields now and then (pace.ts), so a load runs in a Worker, in one go, or on the
  * serving thread in slices; its result crosses from a Worker by transfer (snapshot.ts).
  */
 import { createHash } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
 import { collectGarbage } from "../runtime.ts";
-import { ArenaWriter, searchSteps } from "./arena.ts";
+import { ArenaWriter, type Kept, searchSteps } from "./arena.ts";
+import { type CheckedFile, checkSteps, entrySteps } from "./entries.ts";
+import { discard, type Input, type LoadFileOptions, withFile } from "./file.ts";
 import { chooseLatest } from "./latest.ts";
-import { type Entry, normalise } from "./official.ts";
-import { drain, paced, type Steps } from "./pace.ts";
-import { describeErrors, ProblemLog, RegistryLoadError } from "./report.ts";
-import {
-	decodeRegistryText,
-	type ItemSource,
-	itemsOfBytes,
-	itemsOfDocument,
-	parseRegistryJson,
-	ReparseWhole,
-	rawEntry,
-} from "./shapes.ts";
+import { drain, paced, run, type Steps, wait } from "./pace.ts";
+import { type ItemSource, itemsOfBytes, itemsOfDocument, ReparseWhole, unloadable } from "./shapes.ts";
 import type { SnapshotData, SnapshotIndex } from "./snapshot.ts";
-import { timestampFromDate } from "./time.ts";
 
+export type { CheckedFile } from "./entries.ts";
+export { FileTooLargeError, type LoadFileOptions, readRegistryFile } from "./file.ts";
 export { RegistryLoadError } from "./report.ts";
 export { decodeRegistryText, parseRegistryJson } from "./shapes.ts";
 
@@ -42,13 +40,15 @@ export interface BuildOptions {
 	fileBytes?: number;
 	/** How many errors and warnings the report keeps in full (default 20); all are counted. */
 	keepProblems?: number;
+	/** Called once every entry is read: the file's bytes are not needed any more. */
+	release?: () => void;
 }
 
 export type LoadBytesOptions = Omit<BuildOptions, "contentHash" | "md5" | "fileBytes">;
 
-const GC_EVERY = 4096;
+const _GC_EVERY = 4096;
 
-const byNameVersion = (a: Entry, b: Entry) =>
+const byNameVersion = (a: Kept, b: Kept) =>
 	a.name < b.name ? -1 : a.name > b.name ? 1 : a.version < b.version ? -1 : a.version > b.version ? 1 : 0;
 
 /** Validates a parsed registry document and builds the data of a Snapshot. */
@@ -56,79 +56,50 @@ export function buildSnapshotData(doc: unknown, options: BuildOptions): Snapshot
 	return drain(buildSteps(itemsOfDocument(doc, options.file), options));
 }
 
-function* buildSteps(source: ItemSource, options: BuildOptions): Steps<SnapshotData> {
+/** `spare`: a buffer the arena may be written into (see ArenaWriter). */
+function* buildSteps(source: ItemSource, options: BuildOptions, spare?: Uint8Array): Steps<SnapshotData> {
 	const { file } = options;
 	const { shape } = source;
-	const fallback = timestampFromDate(options.mtime);
-	const problems = new ProblemLog(options.keepProblems);
-	const entries: Entry[] = [];
-	const seen = new Map<string, string>();
-	// Output is about the size of a compact input; the writer grows when it is not.
-	const writer = new ArenaWriter(Math.ceil((options.fileBytes ?? 1 << 20) * 1.05));
-	for (let i = 0; i < source.count; i++) {
-		// One entry at a time: its parsed form is garbage as soon as it is normalised. Collect
-		// that garbage as we go, or the heap grows to several times the file before it is.
-		if (i % GC_EVERY === GC_EVERY - 1) collectGarbage(false);
-		if (i % 64 === 63) yield;
-		const normalised = normalise(rawEntry(source.item(i), i, shape), fallback);
-		const entry = normalised.entry;
-		if (!entry) {
-			problems.invalid(normalised.problems);
-			continue;
-		}
-		const key = `${entry.name}\u0000${entry.version}`;
-		const first = seen.get(key);
-		if (first !== undefined) {
-			problems.invalid([
-				{
-					entry: entry.at,
-					name: entry.name,
-					version: entry.version,
-					field: "version",
-					message: `duplicate of ${first}: the same name and version appear twice`,
-				},
-			]);
-			continue;
-		}
-		seen.set(key, entry.at);
-		for (const a of entry.advice)
-			problems.warning({ entry: entry.at, name: entry.name, version: entry.version, ...a });
-		writer.write(entry);
-		entries.push(entry);
-	}
-	const report = problems.report({ file, shape, total: source.count, loaded: entries.length });
-	if (report.errors.count > 0 && options.invalidEntries === "reject") {
-		throw new RegistryLoadError(describeErrors(report), report);
-	}
+	const entries: Kept[] = [];
+	// The served entries are about the size of the file plus their official metadata.
+	const writer = new ArenaWriter((options.fileBytes ?? 0) + source.count * 512, spare);
+	const report = yield* entrySteps(source, options, true, (entry) => {
+		entries.push(writer.write(entry));
+	});
+	options.release?.();
+	// The last entries' garbage goes before the index takes its place.
+	collectGarbage(false);
 
 	yield;
 	entries.sort(byNameVersion);
 	yield;
 	const latest = chooseLatest(entries);
+	collectGarbage(false);
 	yield;
-	const { arena, spans } = writer.finish(entries, latest);
+	const { arena, chunkOf, spans } = writer.finish(entries, latest);
 	const n = entries.length;
 	const status = new Uint8Array(n);
 	const latestFlags = new Uint8Array(n);
 	let nameCount = 0;
 	for (let i = 0; i < n; i++) {
-		const e = entries[i] as Entry;
+		const e = entries[i] as Kept;
 		status[i] = e.status;
 		latestFlags[i] = latest.has(e) ? 1 : 0;
-		if (i === 0 || (entries[i - 1] as Entry).name !== e.name) nameCount++;
+		if (i === 0 || (entries[i - 1] as Kept).name !== e.name) nameCount++;
 	}
 	const loadedAt = new Date().toISOString();
 	const index: SnapshotIndex = {
 		count: n,
 		nameCount,
 		arena,
+		chunkOf,
 		spans,
 		names: entries.map((e) => e.name),
 		versions: entries.map((e) => e.version),
 		status,
 		latest: latestFlags,
-		updated: entries.map((e) => e.updatedAt.key),
-		published: entries.map((e) => e.publishedAt.key),
+		updated: entries.map((e) => e.updated),
+		published: entries.map((e) => e.published),
 		...(yield* searchSteps(entries)),
 	};
 	const provenance = {
@@ -143,39 +114,41 @@ function* buildSteps(source: ItemSource, options: BuildOptions): Steps<SnapshotD
 	return { index, provenance };
 }
 
-export interface LoadFileOptions {
-	invalidEntries: InvalidEntries;
-	/** Build in slices of this many milliseconds, letting requests through between them. */
-	pacedMs?: number;
-	/** How messages and /health name the data (default: the path), e.g. the S3 object it came from. */
-	name?: string;
-	/** How many errors and warnings the report keeps in full (default 20); all are counted. */
-	keepProblems?: number;
-	/** Abandons the read, and a paced build between slices (a build in one go runs to its end). */
-	signal?: AbortSignal;
+/** Reads, parses and validates a registry file. Throws RegistryLoadError naming the file. */
+export function loadRegistryFile(path: string, options: LoadFileOptions): Promise<SnapshotData> {
+	return withFile(path, options, (input, mtime) => {
+		const steps = loadSteps(input, {
+			file: options.name ?? path,
+			mtime,
+			invalidEntries: options.invalidEntries,
+			keepProblems: options.keepProblems,
+			release: input.release,
+		});
+		return options.pacedMs ? paced(steps, options.pacedMs, options.signal) : run(steps);
+	});
 }
 
-/** Reads, parses and validates a registry file. Throws RegistryLoadError naming the file. */
-export async function loadRegistryFile(path: string, options: LoadFileOptions): Promise<SnapshotData> {
-	let bytes: Uint8Array;
-	let mtime: Date;
-	try {
-		const [content, info] = await Promise.all([readFile(path, { signal: options.signal }), stat(path)]);
-		bytes = content;
-		mtime = info.mtime;
-	} catch (err) {
-		const code = (err as NodeJS.ErrnoException).code;
-		throw new RegistryLoadError(
-			code === "ENOENT" ? `${path}: no such file` : `${path}: cannot read: ${(err as Error).message}`,
+/**
+ * Reads and validates a registry file exactly as a load does, without building anything to
+ * serve (no arena, no index): what `registry validate` reports, in a fraction of the memory.
+ */
+export function checkRegistryFile(path: string, options: LoadFileOptions): Promise<CheckedFile> {
+	return withFile(path, options, (input, mtime) => {
+		const file = options.name ?? path;
+		const build: BuildOptions = {
+			file,
+			mtime,
+			invalidEntries: options.invalidEntries,
+			keepProblems: options.keepProblems,
+		};
+		return run(
+			sourceSteps(input, file, (source) => {
+				// Nothing is built: the file's bytes, once its entries are read again, can go at once.
+				if (input.spare) discard(input.spare);
+				return checkSteps(source, build);
+			}),
 		);
-	}
-	const steps = loadSteps(bytes, {
-		file: options.name ?? path,
-		mtime,
-		invalidEntries: options.invalidEntries,
-		keepProblems: options.keepProblems,
 	});
-	return options.pacedMs ? paced(steps, options.pacedMs, options.signal) : drain(steps);
 }
 
 /** SHA-256 for /health, MD5 for comparing with S3 ETags: one pass, a MiB at a time. */
@@ -191,23 +164,39 @@ function* hashSteps(bytes: Uint8Array): Steps<{ contentHash: string; md5: string
 	return { contentHash: sha256.digest("hex"), md5: md5.digest("hex") };
 }
 
-function* loadSteps(bytes: Uint8Array, options: LoadBytesOptions): Steps<SnapshotData> {
+/** The file's entries, split and handed to `use`; a file that does not split is no registry, and says why. */
+function* sourceSteps<T>(input: Input, file: string, use: (source: ItemSource) => Steps<T>): Steps<T> {
+	let reread = false;
+	try {
+		const source = yield* itemsOfBytes(
+			input.bytes,
+			file,
+			input.reread &&
+				((ranges) => {
+					reread = true;
+					return (input.reread as NonNullable<Input["reread"]>)(ranges);
+				}),
+		);
+		if (source) return yield* use(source);
+	} catch (err) {
+		if (!(err instanceof ReparseWhole)) throw err;
+	}
+	if (reread && input.spare) discard(input.spare); // what the arena had of it goes first
+	const bytes = reread && input.whole ? yield* wait(input.whole()) : input.bytes;
+	throw unloadable(bytes, file);
+}
+
+function* loadSteps(input: Input, options: LoadBytesOptions): Steps<SnapshotData> {
+	const { bytes } = input;
 	const build: BuildOptions = {
 		...options,
 		...(yield* hashSteps(bytes)),
 		fileBytes: bytes.byteLength,
 	};
-	try {
-		const source = yield* itemsOfBytes(bytes);
-		if (source) return yield* buildSteps(source, build);
-	} catch (err) {
-		if (!(err instanceof ReparseWhole)) throw err;
-	}
-	// The whole-text parse: for files the scanner does not take, and for the precise error.
-	const doc = parseRegistryJson(decodeRegistryText(bytes, options.file), options.file);
-	return buildSnapshotData(doc, build);
+	// Once the file is split and its entries read from it again, its bytes take the arena.
+	return yield* sourceSteps(input, options.file, (source) => buildSteps(source, build, input.spare));
 }
 
 export function loadRegistryBytes(bytes: Uint8Array, options: LoadBytesOptions): SnapshotData {
-	return drain(loadSteps(bytes, options));
+	return drain(loadSteps({ bytes }, options));
 }

@@ -33,10 +33,6 @@ export interface Entry {
 	/** The entry's _meta as the file had it (api shape), official replaced on output. */
 	meta: Record<string, unknown> | undefined;
 	officialExtra: Record<string, unknown>;
-	/** Where the finished entry sits in the arena, and where its isLatest value is (patched last). */
-	start: number;
-	end: number;
-	latestAt: number;
 }
 
 // Entries of one file mostly share a handful of timestamp strings: parse each once.
@@ -46,7 +42,8 @@ function memoTimestamp(text: string): Timestamp | undefined {
 	let t = timestampMemo.get(text);
 	if (t === undefined && !timestampMemo.has(text)) {
 		t = parseTimestamp(text);
-		if (timestampMemo.size > 100_000) timestampMemo.clear();
+		// Shared strings are few; a file of unique timestamps must not keep all of them here.
+		if (timestampMemo.size >= 4096) timestampMemo.clear();
 		timestampMemo.set(text, t);
 	}
 	return t;
@@ -113,8 +110,15 @@ function readOfficial(r: RawEntry): { official: OfficialMeta; problems: FieldPro
 	return { official: {}, problems, whole: result.issues.every((issue) => !issue.path) };
 }
 
-/** The entry to serve, or every problem that keeps it out (each naming the entry). */
-export function normalise(r: RawEntry, fallback: Timestamp): { entry?: Entry; problems: EntryProblem[] } {
+/**
+ * The entry to serve, or every problem that keeps it out (each naming the entry). `serialise`
+ * false: the document is only checked (`serverJson` stays empty), for `registry validate`.
+ */
+export function normalise(
+	r: RawEntry,
+	fallback: Timestamp,
+	serialise = true,
+): { entry?: Entry; problems: EntryProblem[] } {
 	const read = readOfficial(r);
 	// An official value that is not an object is told with the shape's problems, before the document's.
 	const problems = read.whole ? [...r.problems, ...read.problems] : [...r.problems];
@@ -145,7 +149,7 @@ export function normalise(r: RawEntry, fallback: Timestamp): { entry?: Entry; pr
 			at: r.at,
 			name,
 			version,
-			serverJson: JSON.stringify(doc),
+			serverJson: serialise ? JSON.stringify(doc) : "",
 			description: typeof doc.description === "string" ? doc.description : "",
 			advice: advisories(doc),
 			status: o.status ? STATUSES.indexOf(o.status) : 0,
@@ -156,9 +160,6 @@ export function normalise(r: RawEntry, fallback: Timestamp): { entry?: Entry; pr
 			flaggedLatest: o.isLatest ?? undefined,
 			meta: r.meta,
 			officialExtra,
-			start: 0,
-			end: 0,
-			latestAt: 0,
 		},
 	};
 }

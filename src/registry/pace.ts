@@ -4,15 +4,44 @@
  * a tool) or in slices with requests served between them (`paced`).
  */
 
-/** Resumable work: yields now and then so a caller can pause it. */
-export type Steps<T> = Generator<undefined, T, undefined>;
+/**
+ * Resumable work: yields now and then so a caller can pause it, and yields a promise when it
+ * waits for a read (see `wait`); the promise never rejects.
+ */
+export type Steps<T> = Generator<Promise<void> | undefined, T, undefined>;
 
-/** Runs resumable work to its end. */
+/** Runs resumable work that never waits for a read (its input is in memory) to its end. */
 export function drain<T>(steps: Steps<T>): T {
 	for (;;) {
 		const r = steps.next();
 		if (r.done) return r.value;
+		if (r.value) throw new Error("drain: these steps wait for a read; run them with run() or paced()");
 	}
+}
+
+/** Runs resumable work to its end, waiting for its reads. */
+export async function run<T>(steps: Steps<T>): Promise<T> {
+	for (;;) {
+		const r = steps.next();
+		if (r.done) return r.value;
+		if (r.value) await r.value;
+	}
+}
+
+/** Inside steps: the value of `promise` once it settles (or its error, thrown here). */
+export function* wait<T>(promise: Promise<T>): Steps<T> {
+	let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+	yield promise.then(
+		(value) => {
+			outcome = { ok: true, value };
+		},
+		(error: unknown) => {
+			outcome = { ok: false, error };
+		},
+	);
+	if (!outcome) throw new Error("wait: resumed before the promise settled");
+	if (!outcome.ok) throw outcome.error;
+	return outcome.value;
 }
 
 /**
@@ -24,7 +53,11 @@ export async function paced<T>(steps: Steps<T>, budgetMs: number, signal?: Abort
 	for (;;) {
 		const r = steps.next();
 		if (r.done) return r.value;
-		if (performance.now() - slice >= budgetMs) {
+		if (r.value) {
+			await r.value;
+			signal?.throwIfAborted();
+			slice = performance.now();
+		} else if (performance.now() - slice >= budgetMs) {
 			await new Promise<void>((resolve) => setTimeout(resolve, 0));
 			signal?.throwIfAborted();
 			slice = performance.now();

@@ -11,6 +11,21 @@ export const NAME_PATTERN = /^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/;
 export const KNOWN_SCHEMAS = ["2025-10-17", "2025-12-11"];
 
 const str = v.string("expected a string");
+
+/** C0 controls, DEL and C1 controls: never part of a name or version (they would be served, logged and keyed as given). */
+export function hasControlCharacter(s: string): boolean {
+	for (let i = 0; i < s.length; i++) {
+		const c = s.charCodeAt(i);
+		if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
+	}
+	return false;
+}
+
+const noControlCharacters = v.check(
+	(s: string) => !hasControlCharacter(s),
+	(issue: v.CheckIssue<string>) =>
+		`must not contain control characters (got ${JSON.stringify(issue.input).slice(0, 80)})`,
+);
 const bool = v.boolean("expected a boolean");
 const opt = <T extends v.GenericSchema>(schema: T) => v.optional(schema);
 const arrayOf = <T extends v.GenericSchema>(item: T) => v.array(item, "expected an array");
@@ -89,13 +104,16 @@ export const ServerDocument = object({
 		str,
 		v.minLength(3, "must be 3 to 200 characters"),
 		v.maxLength(200, "must be 3 to 200 characters"),
-		v.regex(NAME_PATTERN, `must match ${NAME_PATTERN.source}`),
+		noControlCharacters,
+		// Told once: a name with a control character does not match the pattern either.
+		v.check((s) => hasControlCharacter(s) || NAME_PATTERN.test(s), `must match ${NAME_PATTERN.source}`),
 	),
 	description: str,
 	version: v.pipe(
 		str,
 		v.minLength(1, "must not be empty"),
 		v.maxLength(255, "must be at most 255 characters"),
+		noControlCharacters,
 		v.check((s) => s !== "latest", 'must not be "latest" (reserved for the latest-version route)'),
 	),
 	title: opt(str),

@@ -7,7 +7,7 @@ import { findJsonError } from "./json-error.ts";
 import { OFFICIAL } from "./official.ts";
 import type { Steps } from "./pace.ts";
 import { RegistryLoadError } from "./report.ts";
-import { splitSteps } from "./split.ts";
+import { type StructureProblem, splitSteps } from "./split.ts";
 
 export type Shape = "api" | "fork" | "seed";
 
@@ -43,11 +43,47 @@ export function parseRegistryJson(text: string, file: string): unknown {
 	}
 }
 
+/**
+ * Why bytes that the scanner does not split into entries are no registry file: not UTF-8, empty,
+ * a JSON syntax error (with its position), or JSON of no accepted shape. Never parses the whole
+ * text: on a large file that would cost several times its size.
+ */
+export function unloadable(bytes: Uint8Array, file: string): RegistryLoadError {
+	const text = decodeRegistryText(bytes, file);
+	if (/^\s*$/.test(text)) return new RegistryLoadError(`${file}: the file is empty; ${SHAPES_EXPECTED}`);
+	const where = findJsonError(text);
+	if (where) {
+		return new RegistryLoadError(
+			`${file}: invalid JSON at line ${where.line}, column ${where.column} (byte ${where.offset}): ${where.message}`,
+		);
+	}
+	return new RegistryLoadError(`${file}: ${SHAPES_EXPECTED}`);
+}
+
 /** Where entries come from: a parsed document, or a file split into separately parsed entries. */
 export interface ItemSource {
 	shape: Shape;
 	count: number;
 	item(i: number): unknown;
+	/** What the scanner found wrong with entry i (a duplicate key, nesting too deep): it is not loaded. */
+	problem?(i: number): StructureProblem | undefined;
+	/** How many bytes of the file entry i takes. */
+	size?(i: number): number;
+	/** Entry i is to be read first (`item` and `problem` need it): wait for this, when there is one. */
+	prepare?(i: number): Promise<void> | undefined;
+}
+
+/** The entries' bytes: in memory, or read again from the file, some at a time. */
+export interface EntryBytes {
+	/** Reads entry i's bytes, and what follows while it is at it, unless they are at hand. */
+	prepare(i: number): Promise<void> | undefined;
+	/** Entry i's bytes, once prepared. */
+	of(i: number): Uint8Array;
+}
+
+/** Where entry i sits in a file of this shape, as a JSON path: `servers[3]` or `[3]`. */
+export function entryAt(shape: Shape, i: number): string {
+	return shape === "seed" ? `[${i}]` : `servers[${i}]`;
 }
 
 function shapeOf(first: unknown): Shape {
@@ -71,9 +107,17 @@ export class ReparseWhole extends Error {}
 
 /**
  * Entries parsed one by one from their byte ranges, or undefined when the file does not split;
- * `item` throws ReparseWhole when an entry is not JSON.
+ * `item` and `problem` throw ReparseWhole when an entry is not JSON. A duplicate key or nesting
+ * too deep outside the entries fails the whole file (RegistryLoadError naming it).
+ *
+ * `reread`: once the file is split, where the entries' bytes come from instead of `bytes` (the
+ * caller may then let `bytes` go); entries are then `prepare`d before they are read.
  */
-export function* itemsOfBytes(bytes: Uint8Array): Steps<ItemSource | undefined> {
+export function* itemsOfBytes(
+	bytes: Uint8Array,
+	file: string,
+	reread?: (ranges: readonly number[]) => EntryBytes,
+): Steps<ItemSource | undefined> {
 	const split = yield* splitSteps(bytes);
 	if (!split) return undefined;
 	const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -83,17 +127,39 @@ export function* itemsOfBytes(bytes: Uint8Array): Steps<ItemSource | undefined> 
 	} catch {
 		return undefined;
 	}
-	const { ranges } = split;
+	const { ranges, problems, fileProblem } = split;
+	if (fileProblem) {
+		const where = fileProblem.path || `the top-level ${split.top === "array" ? "array" : "object"}`;
+		throw new RegistryLoadError(`${file}: ${where} ${fileProblem.message}`);
+	}
+	let entryBytes: EntryBytes = {
+		prepare: () => undefined,
+		of: (i) => bytes.subarray(ranges[2 * i], ranges[2 * i + 1]),
+	};
 	const item = (i: number): unknown => {
 		try {
-			return JSON.parse(decoder.decode(bytes.subarray(ranges[2 * i], ranges[2 * i + 1])));
+			return JSON.parse(decoder.decode(entryBytes.of(i)));
 		} catch {
 			throw new ReparseWhole();
 		}
 	};
+	// An entry with a problem is not loaded, but must still be JSON (JSON.parse does not recurse).
+	const problem = (i: number): StructureProblem | undefined => {
+		const p = problems.get(i);
+		if (p) item(i);
+		return p;
+	};
+	const size = (i: number) => (ranges[2 * i + 1] as number) - (ranges[2 * i] as number);
 	const count = ranges.length / 2;
-	if (split.top === "array") return { shape: "seed", count, item };
-	return { shape: count > 0 ? shapeOf(item(0)) : "api", count, item };
+	let shape: Shape = "seed";
+	if (split.top === "object") {
+		let first = 0;
+		while (first < count && problems.has(first)) first++;
+		shape = first < count ? shapeOf(item(first)) : "api";
+	}
+	if (reread) entryBytes = reread(ranges);
+	const prepare = (i: number) => entryBytes.prepare(i);
+	return { shape, count, item, problem, size, prepare };
 }
 
 export interface RawEntry {
@@ -123,8 +189,8 @@ const asIs = (key: string) => key;
 /** One item of the file, by shape, with its official metadata and its problems so far. */
 export function rawEntry(item: unknown, i: number, shape: Shape): RawEntry {
 	const none = { official: undefined, officialAt: "", officialField: asIs, meta: undefined, docField: "" };
-	if (shape === "seed") return { at: `[${i}]`, doc: item, ...none, problems: [] };
-	const at = `servers[${i}]`;
+	const at = entryAt(shape, i);
+	if (shape === "seed") return { at, doc: item, ...none, problems: [] };
 	const problems: { field: string; message: string }[] = [];
 	if (!isObject(item)) {
 		problems.push({ field: "", message: "expected an object" });

@@ -14,8 +14,12 @@ export const STATUS_DELETED = 2;
 export interface SnapshotIndex {
 	count: number;
 	nameCount: number;
-	/** Every entry's ServerResponse JSON, UTF-8; entry i is arena[spans[2i]..spans[2i+1]). */
-	arena: Uint8Array;
+	/**
+	 * Every entry's ServerResponse JSON, UTF-8, in chunks of a few MiB: entry i is
+	 * arena[chunkOf[i]][spans[2i]..spans[2i+1]).
+	 */
+	arena: Uint8Array[];
+	chunkOf: Uint16Array;
 	spans: Uint32Array;
 	names: string[];
 	versions: string[];
@@ -56,8 +60,16 @@ export interface SnapshotData {
 
 /** The buffers to transfer when posting snapshot data from a Worker: the bulk of it, uncopied. */
 export function transferList({ index }: SnapshotData): ArrayBuffer[] {
-	const views = [index.arena, index.spans, index.status, index.latest, index.searchBlob, index.searchOffsets];
-	return views.map((view) => view.buffer as ArrayBuffer);
+	const views = [
+		...index.arena,
+		index.chunkOf,
+		index.spans,
+		index.status,
+		index.latest,
+		index.searchBlob,
+		index.searchOffsets,
+	];
+	return [...new Set(views.map((view) => view.buffer as ArrayBuffer))];
 }
 
 /** "Strictly after this (name, version)"; without a version: after every version of the name. */
@@ -113,8 +125,8 @@ export class Snapshot {
 	}
 
 	entry(i: number): Uint8Array {
-		const { arena, spans } = this.index;
-		return arena.subarray(spans[2 * i], spans[2 * i + 1]);
+		const { arena, chunkOf, spans } = this.index;
+		return (arena[chunkOf[i] as number] as Uint8Array).subarray(spans[2 * i], spans[2 * i + 1]);
 	}
 
 	/** Index of the first entry strictly after `p` in list order. */
@@ -220,7 +232,8 @@ export function emptySnapshotData(source: string): SnapshotData {
 		index: {
 			count: 0,
 			nameCount: 0,
-			arena: new Uint8Array(0),
+			arena: [],
+			chunkOf: new Uint16Array(0),
 			spans: new Uint32Array(0),
 			names: [],
 			versions: [],

@@ -2,10 +2,26 @@
  * Finds the entries of a registry file without parsing it whole: the byte ranges of the elements
  * of the top-level array, or of the top-level object's "servers" array. Each entry is then
  * parsed on its own, so a 50 MB file never becomes one 50 MB object graph. Anything this scanner
- * does not recognise returns undefined, and the caller parses the whole text instead (which also
- * gives the precise position of a syntax error).
+ * does not recognise returns undefined, and the caller looks at the whole text for what is wrong
+ * (the precise position of a syntax error, or the shapes expected).
+ *
+ * The same pass checks what JSON.parse lets through silently: an object with the same key twice
+ * (compared after unescaping; JSON.parse keeps the last, other tools the first, so a review could
+ * approve other content than is served) and nesting deeper than MAX_DEPTH (the file's top-level
+ * value is level 1), which would overflow the stack of the recursive steps that follow. Inside
+ * an entry either is that entry's problem; anywhere else, the whole file's.
  */
 import { drain, type Steps } from "./pace.ts";
+
+/** The deepest nesting of arrays and objects a registry file may have, counting its top-level value. */
+export const MAX_DEPTH = 64;
+
+/** A problem the scanner found: where (a JSON path below the value scanned; "" the value itself) and what. */
+export interface StructureProblem {
+	path: string;
+	/** Says what of the value at `path`: `has a duplicate key "name"`, `is nested deeper than …`. */
+	message: string;
+}
 
 export interface SplitFile {
 	top: "array" | "object";
@@ -13,10 +29,22 @@ export interface SplitFile {
 	ranges: number[];
 	/** The file with the entries' array emptied: parsed to validate everything else. */
 	skeleton: Uint8Array;
+	/** Entries that are JSON but must not be loaded (a duplicate key, nesting too deep), by index. */
+	problems: Map<number, StructureProblem>;
+	/** The same outside the entries (the path is from the top of the file): the file is refused. */
+	fileProblem?: StructureProblem;
 }
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+/** Up to this many keys an object's keys are compared as bytes; beyond it (or with an escape), as strings in a Set. */
+const FEW_KEYS = 16;
 
 function isSpace(c: number): boolean {
 	return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -35,38 +63,221 @@ function skipString(b: Uint8Array, i: number): number {
 	}
 }
 
-/** The index after the value that starts at `i` (any JSON value), or -1. Brackets only balanced, not validated. */
-function skipValue(b: Uint8Array, i: number): number {
-	const n = b.length;
-	const c = b[i];
-	if (c === QUOTE) return skipString(b, i);
-	if (c !== 0x7b && c !== 0x5b) {
-		// A number or literal: up to the next structural byte.
-		let j = i;
-		while (j < n) {
-			const d = b[j] as number;
-			if (d === 0x2c || d === 0x5d || d === 0x7d || isSpace(d)) break;
-			j++;
-		}
-		return j > i ? j : -1;
-	}
-	let depth = 0;
+/** The index after a number or literal starting at `i` (up to the next structural byte), or -1. */
+function skipScalar(b: Uint8Array, i: number): number {
 	let j = i;
-	while (j < n) {
+	while (j < b.length) {
+		const d = b[j] as number;
+		if (d === COMMA || d === CLOSE_ARRAY || d === CLOSE_OBJECT || isSpace(d)) break;
+		j++;
+	}
+	return j > i ? j : -1;
+}
+
+/** From inside a value at `level` (levels above `base` open), the index after the value that opened at base + 1, or -1. */
+function skipRest(b: Uint8Array, j: number, level: number, base: number): number {
+	while (j < b.length) {
 		const d = b[j] as number;
 		if (d === QUOTE) {
 			j = skipString(b, j);
 			if (j < 0) return -1;
 			continue;
 		}
-		if (d === 0x7b || d === 0x5b) depth++;
-		else if (d === 0x7d || d === 0x5d) {
-			depth--;
-			if (depth === 0) return j + 1;
+		if (d === OPEN_OBJECT || d === OPEN_ARRAY) level++;
+		else if (d === CLOSE_OBJECT || d === CLOSE_ARRAY) {
+			level--;
+			if (level === base) return j + 1;
 		}
 		j++;
 	}
 	return -1;
+}
+
+const keyDecoder = new TextDecoder("utf-8", { fatal: true });
+
+/** The key whose quoted bytes are [start, end), unescaped; undefined when it is not a JSON string. */
+function decodeKey(b: Uint8Array, start: number, end: number): string | undefined {
+	try {
+		const key: unknown = JSON.parse(keyDecoder.decode(b.subarray(start, end)));
+		return typeof key === "string" ? key : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function sameBytes(b: Uint8Array, s1: number, e1: number, s2: number, e2: number): boolean {
+	if (e1 - s1 !== e2 - s2) return false;
+	for (let k = 1; k < e1 - s1 - 1; k++) if (b[s1 + k] !== b[s2 + k]) return false;
+	return true;
+}
+
+const clip = (s: string) => (s.length > 80 ? `${s.slice(0, 77)}...` : s);
+
+/** A key as a path segment: `.name`, or `["io.example/key"]` when it is not a plain identifier. */
+export function keySegment(key: string, first: boolean): string {
+	if (/^[A-Za-z_$][\w$]*$/.test(key) && key.length <= 80) return first ? key : `.${key}`;
+	return `[${clip(JSON.stringify(key))}]`;
+}
+
+/**
+ * Walks one JSON value, checking its objects' keys and its depth as it goes. One checker scans
+ * a whole file, value after value; `problem` holds the first problem of the value last scanned.
+ */
+class Checker {
+	/** Per level (1 = the file's top-level value): OPEN_OBJECT or OPEN_ARRAY. */
+	private readonly kind = new Uint8Array(MAX_DEPTH + 2);
+	/** Array: the index of the current element; object: how many keys so far. */
+	private readonly count = new Int32Array(MAX_DEPTH + 2);
+	/** Object: its current key's quoted bytes [keyStart, keyEnd). */
+	private readonly keyStart = new Int32Array(MAX_DEPTH + 2);
+	private readonly keyEnd = new Int32Array(MAX_DEPTH + 2);
+	/** Object with few plain keys: where its keys start in `keys`. */
+	private readonly keysFrom = new Int32Array(MAX_DEPTH + 2);
+	/** The [start, end) and hash of the keys of open objects compared as bytes, level after level. */
+	private readonly keys = new Int32Array(3 * FEW_KEYS * (MAX_DEPTH + 2));
+	private keysTop = 0;
+	/** Object with many keys, or escaped ones: its keys unescaped. */
+	private readonly sets: (Set<string> | undefined)[] = [];
+	problem: StructureProblem | undefined;
+
+	constructor(private readonly b: Uint8Array) {}
+
+	/**
+	 * The index after the value starting at `i`, inside `base` open levels; -1 when it is not
+	 * well-formed (the caller then leaves the file to the whole-text parse).
+	 */
+	value(i: number, base: number): number {
+		const b = this.b;
+		const c = b[i];
+		if (c === QUOTE) return skipString(b, i);
+		if (c !== OPEN_OBJECT && c !== OPEN_ARRAY) return skipScalar(b, i);
+		const { kind, count } = this;
+		// No object is open yet: the keys of the value scanned before are gone.
+		this.keysTop = 0;
+		let level = base;
+		let expectKey = false;
+		let j = i;
+		while (j < b.length) {
+			const d = b[j] as number;
+			if (d === QUOTE) {
+				const end = skipString(b, j);
+				if (end < 0) return -1;
+				if (expectKey) {
+					if (!this.key(j, end, level, base)) return -1;
+					if (this.problem) return skipRest(b, end, level, base);
+					expectKey = false;
+				}
+				j = end;
+				continue;
+			}
+			if (d === OPEN_OBJECT || d === OPEN_ARRAY) {
+				level++;
+				if (level > MAX_DEPTH) {
+					this.problem = {
+						path: this.path(base, MAX_DEPTH, 4),
+						message: `is nested deeper than ${MAX_DEPTH} levels`,
+					};
+					return skipRest(b, j + 1, level, base);
+				}
+				kind[level] = d;
+				count[level] = 0;
+				if (d === OPEN_OBJECT) {
+					this.keysFrom[level] = this.keysTop;
+					this.sets[level] = undefined;
+					expectKey = true;
+				}
+			} else if (d === CLOSE_OBJECT || d === CLOSE_ARRAY) {
+				if (level === base || kind[level] !== d - 2) return -1;
+				if (d === CLOSE_OBJECT) {
+					this.keysTop = this.keysFrom[level] as number;
+					this.sets[level] = undefined;
+				}
+				level--;
+				if (level === base) return j + 1;
+				expectKey = false;
+			} else if (d === COMMA) {
+				if (kind[level] === OPEN_OBJECT) expectKey = true;
+				else count[level] = (count[level] as number) + 1;
+			} else if (d === COLON) {
+				expectKey = false;
+			}
+			j++;
+		}
+		return -1;
+	}
+
+	/** Records the key [start, end) of the object at `level`; false when it is not a JSON string. */
+	private key(start: number, end: number, level: number, base: number): boolean {
+		const b = this.b;
+		const n = this.count[level] as number;
+		this.count[level] = n + 1;
+		this.keyStart[level] = start;
+		this.keyEnd[level] = end;
+		let set = this.sets[level];
+		if (set === undefined) {
+			// One pass over the key: a hash to compare keys by first, and whether it has an escape.
+			let hash = end - start;
+			let escaped = false;
+			for (let k = start + 1; k < end - 1; k++) {
+				const c = b[k] as number;
+				if (c === BACKSLASH) {
+					escaped = true;
+					break;
+				}
+				hash = (Math.imul(hash, 31) + c) | 0;
+			}
+			const from = this.keysFrom[level] as number;
+			const keys = this.keys;
+			const top = this.keysTop;
+			if (n < FEW_KEYS && !escaped) {
+				for (let k = from; k < top; k += 3) {
+					if (keys[k + 2] === hash && sameBytes(b, keys[k] as number, keys[k + 1] as number, start, end)) {
+						return this.duplicate(start, end, level, base);
+					}
+				}
+				keys[top] = start;
+				keys[top + 1] = end;
+				keys[top + 2] = hash;
+				this.keysTop = top + 3;
+				return true;
+			}
+			// Many keys, or an escaped one: compare them unescaped, in a Set.
+			set = new Set();
+			for (let k = from; k < top; k += 3)
+				set.add(decodeKey(b, keys[k] as number, keys[k + 1] as number) as string);
+			this.keysTop = from;
+			this.sets[level] = set;
+		}
+		const key = decodeKey(b, start, end);
+		if (key === undefined) return false;
+		if (set.has(key)) return this.duplicate(start, end, level, base);
+		set.add(key);
+		return true;
+	}
+
+	private duplicate(start: number, end: number, level: number, base: number): boolean {
+		const key = decodeKey(this.b, start, end);
+		if (key === undefined) return false;
+		this.problem = {
+			path: this.path(base, level - 1),
+			message: `has a duplicate key ${clip(JSON.stringify(key))}`,
+		};
+		return true;
+	}
+
+	/** The path from the value at base + 1 down to the child of `last` being read (`limit` segments at most). */
+	private path(base: number, last: number, limit = Number.POSITIVE_INFINITY): string {
+		let out = "";
+		for (let level = base + 1; level <= last; level++) {
+			if (level - base > limit) return `${out}…`;
+			if (this.kind[level] === OPEN_ARRAY) out += `[${this.count[level]}]`;
+			else {
+				const key = decodeKey(this.b, this.keyStart[level] as number, this.keyEnd[level] as number) ?? "?";
+				out += keySegment(key, out === "");
+			}
+		}
+		return out;
+	}
 }
 
 function skipSpace(b: Uint8Array, i: number): number {
@@ -74,33 +285,42 @@ function skipSpace(b: Uint8Array, i: number): number {
 	return i;
 }
 
-/** Element ranges of the array opening at `i`; `end` is the index after its `]`. */
-function* arrayElements(b: Uint8Array, i: number): Steps<{ ranges: number[]; end: number } | undefined> {
+/** Element ranges of the array opening at `i` (inside `base` levels); `end` is the index after its `]`. */
+function* arrayElements(
+	b: Uint8Array,
+	i: number,
+	base: number,
+	checker: Checker,
+	problems: Map<number, StructureProblem>,
+): Steps<{ ranges: number[]; end: number } | undefined> {
 	const ranges: number[] = [];
 	let j = skipSpace(b, i + 1);
-	if (b[j] === 0x5d) return { ranges, end: j + 1 };
+	if (b[j] === CLOSE_ARRAY) return { ranges, end: j + 1 };
 	for (;;) {
 		if (ranges.length % 2048 === 0) yield;
 		const start = j;
-		const end = skipValue(b, j);
+		checker.problem = undefined;
+		// The elements sit one level below the array.
+		const end = checker.value(j, base + 1);
 		if (end < 0) return undefined;
+		if (checker.problem) problems.set(ranges.length / 2, checker.problem);
 		ranges.push(start, end);
 		j = skipSpace(b, end);
-		if (b[j] === 0x2c) {
+		if (b[j] === COMMA) {
 			j = skipSpace(b, j + 1);
 			continue;
 		}
-		if (b[j] === 0x5d) return { ranges, end: j + 1 };
+		if (b[j] === CLOSE_ARRAY) return { ranges, end: j + 1 };
 		return undefined;
 	}
 }
 
-const SERVERS = new TextEncoder().encode('"servers"');
-
-function isServersKey(b: Uint8Array, i: number, end: number): boolean {
-	if (end - i !== SERVERS.length) return false;
-	for (let k = 0; k < SERVERS.length; k++) if (b[i + k] !== SERVERS[k]) return false;
-	return true;
+/** A problem of a value under the top-level key `key`, as the file's. */
+function under(key: string, p: StructureProblem): StructureProblem {
+	return {
+		path: keySegment(key, true) + (p.path.startsWith("[") || p.path === "" ? "" : ".") + p.path,
+		message: p.message,
+	};
 }
 
 export function splitRegistry(b: Uint8Array): SplitFile | undefined {
@@ -111,46 +331,60 @@ export function* splitSteps(b: Uint8Array): Steps<SplitFile | undefined> {
 	let i = 0;
 	if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) i = 3; // BOM
 	i = skipSpace(b, i);
-	if (b[i] === 0x5b) {
-		const arr = yield* arrayElements(b, i);
+	const checker = new Checker(b);
+	const problems = new Map<number, StructureProblem>();
+	if (b[i] === OPEN_ARRAY) {
+		const arr = yield* arrayElements(b, i, 0, checker, problems);
 		if (!arr || skipSpace(b, arr.end) !== b.length) return undefined;
-		return { top: "array", ranges: arr.ranges, skeleton: new TextEncoder().encode("[]") };
+		return { top: "array", ranges: arr.ranges, skeleton: new TextEncoder().encode("[]"), problems };
 	}
-	if (b[i] !== 0x7b) return undefined;
+	if (b[i] !== OPEN_OBJECT) return undefined;
 	// Top-level object: find its "servers" key (exactly once) and that array's elements.
 	let found: { ranges: number[]; open: number; end: number } | undefined;
+	let fileProblem: StructureProblem | undefined;
+	let notArray = false;
+	const keys = new Set<string>();
 	let j = skipSpace(b, i + 1);
-	if (b[j] === 0x7d) return undefined;
+	if (b[j] === CLOSE_OBJECT) return undefined;
 	for (;;) {
 		if (b[j] !== QUOTE) return undefined;
 		const keyEnd = skipString(b, j);
 		if (keyEnd < 0) return undefined;
-		const servers = isServersKey(b, j, keyEnd);
+		const key = decodeKey(b, j, keyEnd);
+		if (key === undefined) return undefined;
+		if (keys.has(key))
+			fileProblem ??= { path: "", message: `has a duplicate key ${clip(JSON.stringify(key))}` };
+		keys.add(key);
 		j = skipSpace(b, keyEnd);
-		if (b[j] !== 0x3a) return undefined;
+		if (b[j] !== COLON) return undefined;
 		j = skipSpace(b, j + 1);
-		if (servers) {
-			if (found || b[j] !== 0x5b) return undefined;
-			const arr = yield* arrayElements(b, j);
+		if (key === "servers" && b[j] === OPEN_ARRAY && !found) {
+			const arr = yield* arrayElements(b, j, 1, checker, problems);
 			if (!arr) return undefined;
 			found = { ranges: arr.ranges, open: j, end: arr.end };
 			j = arr.end;
 		} else {
-			j = skipValue(b, j);
-			if (j < 0) return undefined;
+			if (key === "servers") notArray = true;
+			checker.problem = undefined;
+			const end = checker.value(j, 1);
+			if (end < 0) return undefined;
+			if (checker.problem) fileProblem ??= under(key, checker.problem);
+			j = end;
 		}
 		j = skipSpace(b, j);
-		if (b[j] === 0x2c) {
+		if (b[j] === COMMA) {
 			j = skipSpace(b, j + 1);
 			continue;
 		}
-		if (b[j] === 0x7d) break;
+		if (b[j] === CLOSE_OBJECT) break;
 		return undefined;
 	}
-	if (!found || skipSpace(b, j + 1) !== b.length) return undefined;
+	if (skipSpace(b, j + 1) !== b.length) return undefined;
+	// A "servers" that is no array, and no "servers": not a registry (unless the key is there twice).
+	if (!found || (notArray && !fileProblem)) return undefined;
 	const skeleton = new Uint8Array(found.open + 2 + (b.length - found.end));
 	skeleton.set(b.subarray(0, found.open + 1), 0);
-	skeleton[found.open + 1] = 0x5d;
+	skeleton[found.open + 1] = CLOSE_ARRAY;
 	skeleton.set(b.subarray(found.end), found.open + 2);
-	return { top: "object", ranges: found.ranges, skeleton };
+	return { top: "object", ranges: found.ranges, skeleton, problems, fileProblem };
 }

@@ -37,7 +37,12 @@ export function parseTimestamp(text: string): Timestamp | undefined {
 		const whole = text.slice(0, 19);
 		const digits = f[7] ?? "";
 		const trimmed = digits.replace(/0+$/, "");
-		return { iso: trimmed ? `${whole}.${trimmed}Z` : `${whole}Z`, key: `${whole}.${digits.padEnd(9, "0")}Z` };
+		return stamp(trimmed ? [whole, ".", trimmed, "Z"] : [whole, "Z"], [
+			whole,
+			".",
+			digits.padEnd(9, "0"),
+			"Z",
+		]);
 	}
 	const m = RFC3339.exec(text);
 	if (!m) return undefined;
@@ -67,7 +72,15 @@ export function parseTimestamp(text: string): Timestamp | undefined {
 	const whole = `${pad(y, 4)}-${pad(utc.getUTCMonth() + 1)}-${pad(utc.getUTCDate())}T${pad(utc.getUTCHours())}:${pad(utc.getUTCMinutes())}:${pad(utc.getUTCSeconds())}`;
 	const fraction = (m[7] ?? "").slice(0, 9).padEnd(9, "0");
 	const trimmed = fraction.replace(/0+$/, "");
-	return { iso: trimmed ? `${whole}.${trimmed}Z` : `${whole}Z`, key: `${whole}.${fraction}Z` };
+	return stamp(trimmed ? [whole, ".", trimmed, "Z"] : [whole, "Z"], [whole, ".", fraction, "Z"]);
+}
+
+/**
+ * A Timestamp of flat strings: joined, not concatenated, so a loaded registry keeps two short
+ * strings per timestamp rather than ropes of pieces and the whole text they were cut from.
+ */
+function stamp(iso: string[], key: string[]): Timestamp {
+	return { iso: iso.join(""), key: key.join("") };
 }
 
 /** A Date (millisecond precision) as a Timestamp. */

@@ -97,6 +97,32 @@ const ERROR_CASES: ErrorCase[] = [
 		field: "server.version",
 		message: '"latest"',
 	},
+	// Control characters (C0, DEL, C1) would be served, logged and used in keys as given.
+	...(
+		[
+			["NUL", "1.0.0\u0000evil"],
+			["a newline", "1.0.0\n"],
+			["DEL", "1.0.0\u007f"],
+			["a C1 control", "1.0.0\u0085"],
+		] as const
+	).map(([what, version]) => ({
+		label: `version with ${what}`,
+		bad: item(server("io.github.a/x", version)),
+		field: "server.version",
+		message: "must not contain control characters",
+	})),
+	...(
+		[
+			["NUL", "io.github.a/x\u0000"],
+			["a tab", "io.github.a/\tx"],
+			["a C1 control", "io.github.a\u009b/x"],
+		] as const
+	).map(([what, name]) => ({
+		label: `name with ${what}`,
+		bad: item(server(name, "1.0.0")),
+		field: "server.name",
+		message: "must not contain control characters",
+	})),
 	{
 		label: "version not a string",
 		bad: item({ $schema: SCHEMA, name: "io.github.a/x", description: "d", version: 1 }),
