@@ -5,6 +5,7 @@
  */
 import * as v from "valibot";
 import { CONFIG_ENTRIES, type Config, PREFIX, VARIABLES } from "./config/variables.ts";
+import { redactText } from "./redact.ts";
 
 export { type Config, type ListenAddress, PREFIX, VARIABLES, type VariableSpec } from "./config/variables.ts";
 
@@ -26,13 +27,18 @@ export const IGNORED_VARIABLES = [
 ].map((n) => PREFIX + n);
 
 export class ConfigError extends Error {
-	constructor(readonly problems: string[]) {
+	readonly problems: string[];
+
+	constructor(problems: string[]) {
+		// A value is quoted in its problem: never with a URL's password (`http://***@host/`).
+		const shown = problems.map(redactText);
 		super(
-			problems.length === 1
-				? `invalid configuration: ${problems[0]}`
-				: `invalid configuration:\n  ${problems.join("\n  ")}`,
+			shown.length === 1
+				? `invalid configuration: ${shown[0]}`
+				: `invalid configuration:\n  ${shown.join("\n  ")}`,
 		);
 		this.name = "ConfigError";
+		this.problems = shown;
 	}
 }
 

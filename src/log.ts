@@ -22,10 +22,35 @@ export interface LoggerOptions {
 	write?: (line: string) => void;
 }
 
+/** C0 (with \n \r \t), DEL, C1 and the Unicode line and paragraph separators. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** Where the first control character of `text` is (C0, DEL, C1, U+2028/2029), or -1. */
+export function firstControlCharacter(text: string): number {
+	return text.search(CONTROL);
+}
+
+const SHORT: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/**
+ * Text with every control character written as an escape (`\n`, `\u001b`): what comes from
+ * outside (a message body, an object key, a file's entry) cannot end a log line and forge the
+ * next, nor drive the terminal. Backslashes are left as they are.
+ */
+export function escapeControl(text: string): string {
+	return text.replace(CONTROL, (c) => SHORT[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** JSON text with what JSON allows raw (DEL, C1, U+2028/2029) escaped too: still the same JSON. */
+function safeJson(value: unknown): string {
+	return escapeControl(JSON.stringify(value));
+}
+
 function textValue(value: unknown): string {
-	if (value instanceof Error) return JSON.stringify(value.message);
-	const s = typeof value === "string" ? value : JSON.stringify(value);
-	return s !== undefined && /^[^\s"=]+$/.test(s) ? s : JSON.stringify(s ?? String(value));
+	if (value instanceof Error) return safeJson(value.message);
+	const s = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
+	return /^[^\s"=]+$/.test(s) && firstControlCharacter(s) < 0 ? s : safeJson(s);
 }
 
 function jsonValue(value: unknown): unknown {
@@ -42,11 +67,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 		if (format === "json") {
 			const record: Record<string, unknown> = { time, level, msg };
 			for (const [k, v] of Object.entries(fields ?? {})) if (v !== undefined) record[k] = jsonValue(v);
-			write(`${JSON.stringify(record)}\n`);
+			write(`${safeJson(record)}\n`);
 			return;
 		}
-		let line = `${time} ${level.toUpperCase().padEnd(5)} ${msg}`;
-		for (const [k, v] of Object.entries(fields ?? {})) if (v !== undefined) line += ` ${k}=${textValue(v)}`;
+		// Messages are built by interpolation: the whole text is escaped (none has a line break of its own).
+		let line = `${time} ${level.toUpperCase().padEnd(5)} ${escapeControl(msg)}`;
+		for (const [k, v] of Object.entries(fields ?? {})) {
+			if (v !== undefined) line += ` ${escapeControl(k)}=${textValue(v)}`;
+		}
 		write(`${line}\n`);
 	};
 	return {

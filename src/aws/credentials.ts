@@ -54,7 +54,8 @@ export async function resolveCredentials(sources: CredentialSource[]): Promise<C
 		}
 	}
 	throw new CredentialsError(
-		`no AWS credentials found; tried, in order:\n${tried.map((t) => `  ${t.source}: ${t.reason}`).join("\n")}`,
+		// One line: it goes into log lines, which carry no line breaks.
+		`no AWS credentials found; tried, in order: ${tried.map((t) => `${t.source}: ${t.reason}`).join("; ")}`,
 		tried,
 	);
 }

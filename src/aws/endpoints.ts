@@ -3,6 +3,9 @@
  * hosts, the SDK's endpoint overrides, and S3 object URLs (virtual-hosted or path-style).
  */
 
+import { escapeControl, firstControlCharacter } from "../log.ts";
+import { redactUrl } from "../redact.ts";
+
 export const REGION_PATTERN = /^[a-z]{2,4}(?:-[a-z]+)+-\d+$/;
 
 /** The DNS suffix of a region's partition. */
@@ -39,6 +42,62 @@ export function regionFromQueueUrl(queueUrl: string): string | undefined {
 	return undefined;
 }
 
+/**
+ * A name for a message: quoted with escapes, short, and only up to its first control character
+ * — what follows a line break is what a forger wants in the log (`x\n… INFO  Database reloaded…`).
+ */
+function quoteName(name: string, max = 80): string {
+	const cut = firstControlCharacter(name);
+	const upTo = cut >= 0 ? name.slice(0, cut + 1) : name;
+	const shown = upTo.slice(0, max);
+	return escapeControl(JSON.stringify(shown.length < name.length ? `${shown}…` : shown));
+}
+
+const RESERVED_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"];
+const RESERVED_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
+
+/** Which of S3's bucket naming rules (general purpose buckets) `bucket` breaks, if any. */
+function bucketRule(bucket: string): string | undefined {
+	if (bucket.length < 3 || bucket.length > 63) return "it must be 3 to 63 characters long";
+	if (!/^[a-z0-9.-]+$/.test(bucket)) return "it may contain only lowercase letters, digits, dots and hyphens";
+	if (!/^[a-z0-9].*[a-z0-9]$/.test(bucket)) return "it must begin and end with a letter or digit";
+	if (bucket.includes("..")) return "it has two adjacent dots";
+	if (/^\d+\.\d+\.\d+\.\d+$/.test(bucket)) return "it is formatted as an IP address";
+	const prefix = RESERVED_PREFIXES.find((p) => bucket.startsWith(p));
+	if (prefix) return `the prefix ${JSON.stringify(prefix)} is reserved`;
+	const suffix = RESERVED_SUFFIXES.find((x) => bucket.endsWith(x));
+	if (suffix) return `the suffix ${JSON.stringify(suffix)} is reserved`;
+	return undefined;
+}
+
+/**
+ * Why `bucket` cannot be an S3 bucket's name (S3's naming rules), or undefined. A name from a
+ * message goes into a request's host or path: anything else (`registry?list-type=2&x=`, `..`) would
+ * send another request than the one the log names.
+ */
+export function bucketNameProblem(bucket: string): string | undefined {
+	const rule = bucketRule(bucket);
+	return rule && `the bucket name ${quoteName(bucket)} is not an S3 bucket name: ${rule}`;
+}
+
+const MAX_KEY_BYTES = 1024;
+
+/**
+ * Why `key` is refused as an object key from a message, or undefined: a control character (it
+ * would end up in logs and file names), a "." or ".." segment (no URL can carry it), or more than
+ * S3's 1024 bytes.
+ */
+export function objectKeyProblem(key: string): string | undefined {
+	if (firstControlCharacter(key) >= 0) return `the object key ${quoteName(key)} has a control character`;
+	if (key.split("/").some((seg) => seg === "." || seg === "..")) {
+		return `the object key ${quoteName(key)} has a "." or ".." segment, which an S3 URL cannot fetch`;
+	}
+	if (Buffer.byteLength(key, "utf8") > MAX_KEY_BYTES) {
+		return `the object key ${quoteName(key)} is longer than ${MAX_KEY_BYTES} bytes`;
+	}
+	return undefined;
+}
+
 export interface S3Location {
 	bucket: string;
 	key: string;
@@ -47,14 +106,19 @@ export interface S3Location {
 	versionId?: string;
 }
 
+/** A URL for a message: without user information, quoted as a name is (up to 200 characters). */
+function quoteUrl(url: string): string {
+	return quoteName(redactUrl(url), 200);
+}
+
 export class S3UrlError extends Error {
 	constructor(url: string, reason: string) {
-		super(
-			`not an S3 object URL: ${JSON.stringify(url.length > 200 ? `${url.slice(0, 200)}…` : url)}: ${reason}`,
-		);
+		super(`not an S3 object URL: ${quoteUrl(url)}: ${reason}`);
 		this.name = "S3UrlError";
 	}
 }
+
+const NO_USERINFO = "an S3 object URL has no user name or password";
 
 const LEGACY_DASH_REGION = /^s3-((?:external-1)|[a-z]{2}(?:-[a-z]+)+-\d+)$/;
 
@@ -76,10 +140,13 @@ export function parseS3Url(input: string): S3Location {
 		// `?` and `#` literal; only a trailing `?versionId=…` selects a version.
 		const m = /^s3:\/\/([^/]+)\/(.*?)(?:\?versionId=([^&#]+))?$/is.exec(input);
 		if (!m?.[1]) throw new S3UrlError(input, "expected s3://bucket/key");
+		if (m[1].includes("@")) throw new S3UrlError(input, NO_USERINFO);
 		if (!m[2]) throw new S3UrlError(input, "the key is empty");
+		checkNames(input, m[1], m[2]);
 		return { bucket: m[1], key: m[2], ...(m[3] ? { versionId: decodeOnce(input, m[3]) } : {}) };
 	}
 	if (url.protocol !== "https:") throw new S3UrlError(input, "expected an s3:// or https:// URL");
+	if (url.username || url.password) throw new S3UrlError(input, NO_USERINFO);
 	const host = url.hostname.toLowerCase();
 	const suffix = /\.amazonaws\.com(?:\.cn)?$/.exec(host);
 	if (!suffix) throw new S3UrlError(input, "the host is not an amazonaws.com S3 endpoint");
@@ -115,10 +182,13 @@ export function parseS3Url(input: string): S3Location {
 	if (!bucket) throw new S3UrlError(input, "the bucket is empty");
 	if (!rawKey) throw new S3UrlError(input, "the key is empty");
 	const key = decodeOnce(input, rawKey);
-	if (key.split("/").some((seg) => seg === "." || seg === "..")) {
-		throw new S3UrlError(input, 'the key has a "." or ".." segment, which an S3 URL cannot fetch');
-	}
+	checkNames(input, bucket, key);
 	return { bucket, key, region, ...(versionId ? { versionId } : {}) };
+}
+
+function checkNames(input: string, bucket: string, key: string): void {
+	const problem = bucketNameProblem(bucket) ?? objectKeyProblem(key);
+	if (problem) throw new S3UrlError(input, problem);
 }
 
 function decodeOnce(input: string, raw: string): string {
@@ -143,20 +213,42 @@ export type ServiceId = "sqs" | "s3" | "sts";
 
 const ENV_SERVICE: Record<ServiceId, string> = { sqs: "SQS", s3: "S3", sts: "STS" };
 
+/**
+ * A malformed AWS_ENDPOINT_URL* variable: a configuration error (start-up says so and exits 2).
+ * The message names the variable and shows the value without its user information.
+ */
+export class EndpointConfigError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = "EndpointConfigError";
+	}
+}
+
 /** AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL; undefined when neither is set. */
 export function endpointOverride(
 	service: ServiceId,
 	env: Record<string, string | undefined>,
 ): URL | undefined {
-	const raw = env[`AWS_ENDPOINT_URL_${ENV_SERVICE[service]}`] || env.AWS_ENDPOINT_URL;
+	const specific = `AWS_ENDPOINT_URL_${ENV_SERVICE[service]}`;
+	const variable = env[specific] ? specific : "AWS_ENDPOINT_URL";
+	const raw = env[variable];
 	if (!raw) return undefined;
+	const shown = escapeControl(JSON.stringify(redactUrl(raw)));
+	let url: URL;
 	try {
-		return new URL(raw);
+		url = new URL(raw);
 	} catch {
-		throw new Error(
-			`AWS_ENDPOINT_URL${env[`AWS_ENDPOINT_URL_${ENV_SERVICE[service]}`] ? `_${ENV_SERVICE[service]}` : ""} is not a URL: ${JSON.stringify(raw)}`,
-		);
+		throw new EndpointConfigError(`${variable}: not a URL: ${shown}`);
 	}
+	if (url.protocol !== "http:" && url.protocol !== "https:") {
+		throw new EndpointConfigError(`${variable}: must be an http:// or https:// URL (got ${shown})`);
+	}
+	return url;
+}
+
+/** Checks every endpoint override at once (at start-up); throws EndpointConfigError. */
+export function checkEndpointOverrides(env: Record<string, string | undefined>): void {
+	for (const service of Object.keys(ENV_SERVICE) as ServiceId[]) endpointOverride(service, env);
 }
 
 const IP_HOST = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:.]+\])$/i;

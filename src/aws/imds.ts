@@ -5,6 +5,17 @@
 
 export class ImdsUnavailable extends Error {}
 
+/** Instance metadata answered a GET with an error status. */
+export class ImdsHttpError extends Error {
+	constructor(
+		readonly path: string,
+		readonly status: number,
+	) {
+		super(`instance metadata ${path}: HTTP ${status}`);
+		this.name = "ImdsHttpError";
+	}
+}
+
 export interface ImdsOptions {
 	env: Record<string, string | undefined>;
 	fetch?: typeof fetch;
@@ -89,7 +100,7 @@ export class Imds {
 		if (res.status === 401 && !token) this.v1Only = false;
 		if (!res.ok) {
 			await res.body?.cancel();
-			throw new Error(`instance metadata ${path}: HTTP ${res.status}`);
+			throw new ImdsHttpError(path, res.status);
 		}
 		return await res.text();
 	}

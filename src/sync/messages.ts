@@ -1,12 +1,19 @@
 /**
  * SQS message bodies → the S3 objects they name. Accepts `{"s3_url"}` in every URL form,
  * `{"s3_uri"}`, S3 event notifications (every record; form-encoded keys), the same wrapped by
- * SNS, EventBridge "Object Created" events, and S3's test event. Anything else is
+ * SNS, EventBridge "Object Created" events, and S3's test event. Bucket names are checked by
+ * S3's naming rules and keys for control characters (endpoints.ts). Anything else is
  * unprocessable, with a reason precise enough to fix the sender.
  */
 import * as v from "valibot";
 import { maybe } from "../aws/answer.ts";
-import { parseS3Url, REGION_PATTERN, S3UrlError } from "../aws/endpoints.ts";
+import {
+	bucketNameProblem,
+	objectKeyProblem,
+	parseS3Url,
+	REGION_PATTERN,
+	S3UrlError,
+} from "../aws/endpoints.ts";
 
 export interface ObjectRef {
 	bucket: string;
@@ -114,6 +121,18 @@ export function decodeEventKey(key: string): string {
 	}
 }
 
+/**
+ * An event's bucket and (decoded) key, checked before anything is requested: a bucket S3 could
+ * not have, or a key with a control character, makes the message unprocessable.
+ */
+function checkedNames(at: string, bucket: string, key: string): { bucket: string; key: string } {
+	const bucketProblem = bucketNameProblem(bucket);
+	if (bucketProblem) throw new UnprocessableMessage(`${at}.bucket.name: ${bucketProblem}`);
+	const keyProblem = objectKeyProblem(key);
+	if (keyProblem) throw new UnprocessableMessage(`${at}.object.key: ${keyProblem}`);
+	return { bucket, key };
+}
+
 function fromUrl(field: string, value: unknown): ObjectRef {
 	const url = v.safeParse(Text, value);
 	if (!url.success) throw new UnprocessableMessage(`"${field}" must be a non-empty string`);
@@ -145,8 +164,7 @@ function fromRecords(records: unknown[]): ParsedMessage {
 		}
 		const { s3, awsRegion } = created.output;
 		refs.push({
-			bucket: s3.bucket.name,
-			key: decodeEventKey(s3.object.key),
+			...checkedNames(`${at}.s3`, s3.bucket.name, decodeEventKey(s3.object.key)),
 			region: eventRegion(awsRegion, `${at}.awsRegion`),
 			versionId: s3.object.versionId,
 			etag: s3.object.eTag,
@@ -174,8 +192,7 @@ function fromEventBridge(doc: v.InferOutput<typeof EventBridgeS3>): ParsedMessag
 		ignored: [],
 		refs: [
 			{
-				bucket: detail.bucket.name,
-				key: decodeEventKey(detail.object.key),
+				...checkedNames("detail", detail.bucket.name, decodeEventKey(detail.object.key)),
 				region: eventRegion(region, "region"),
 				versionId: detail.object["version-id"],
 				etag: detail.object.etag,

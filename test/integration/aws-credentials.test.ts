@@ -1460,3 +1460,27 @@ describe("resolveCredentials", () => {
 		]);
 	});
 });
+
+describe("EC2 instance metadata on an instance without an instance profile", () => {
+	test("the role list's 404 skips the source: one error listing all five sources", async () => {
+		const imds = track(imdsStandIn({ creds: () => registered(), noRole: true }));
+		const err = await chainError(homeEnv({ AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url }));
+		expect(err).toBeInstanceOf(CredentialsError);
+		const e = err as CredentialsError;
+		expect(e.message).toStartWith("no AWS credentials found");
+		expect(e.tried.map((t) => t.source)).toEqual([
+			"environment",
+			"shared files",
+			"web identity",
+			"container",
+			"EC2 instance metadata",
+		]);
+		expect(e.tried[4]?.reason).toContain("no IAM role");
+		expect(e.tried[4]?.reason).toContain("404");
+		// It asked for the role list (with a token) and for nothing after it.
+		expect(imds.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+			"PUT /latest/api/token",
+			"GET /latest/meta-data/iam/security-credentials/",
+		]);
+	});
+});

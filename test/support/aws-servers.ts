@@ -328,6 +328,8 @@ export function imdsStandIn(opts: {
 	creds: () => IssuedCredentials;
 	region?: string;
 	tokenStatus?: number;
+	/** An instance without an instance profile: the role list answers 404, as EC2's does. */
+	noRole?: boolean;
 }): StandIn {
 	const role = opts.role ?? "registry-role";
 	return standIn((req) => {
@@ -339,7 +341,10 @@ export function imdsStandIn(opts: {
 		if (opts.tokenStatus === undefined && req.headers.get("x-aws-ec2-metadata-token") !== "imds-token-1") {
 			return new Response("", { status: 401 });
 		}
-		if (path === "/latest/meta-data/iam/security-credentials/") return new Response(`${role}\n`);
+		if (path === "/latest/meta-data/iam/security-credentials/") {
+			if (opts.noRole) return new Response("", { status: 404 });
+			return new Response(`${role}\n`);
+		}
 		if (path === `/latest/meta-data/iam/security-credentials/${role}`) {
 			const c = opts.creds();
 			return Response.json({

@@ -5,9 +5,13 @@
  */
 import { describe, expect, test } from "bun:test";
 import {
+	bucketNameProblem,
+	checkEndpointOverrides,
 	dnsSuffix,
+	EndpointConfigError,
 	encodeS3Key,
 	endpointOverride,
+	objectKeyProblem,
 	parseS3Url,
 	REGION_PATTERN,
 	regionFromQueueUrl,
@@ -409,11 +413,9 @@ describe("endpointOverride", () => {
 	});
 	test("a value that is not a URL is an error naming the variable", () => {
 		expect(() => endpointOverride("s3", { AWS_ENDPOINT_URL_S3: "not a url" })).toThrow(
-			/AWS_ENDPOINT_URL_S3 is not a URL/,
+			/AWS_ENDPOINT_URL_S3: not a URL/,
 		);
-		expect(() => endpointOverride("sqs", { AWS_ENDPOINT_URL: "::" })).toThrow(
-			/AWS_ENDPOINT_URL is not a URL/,
-		);
+		expect(() => endpointOverride("sqs", { AWS_ENDPOINT_URL: "::" })).toThrow(/AWS_ENDPOINT_URL: not a URL/);
 	});
 });
 
@@ -471,5 +473,184 @@ describe("s3ObjectUrl and the region", () => {
 		expect(
 			s3ObjectUrl({ bucket: "bkt", key: "k", region: "auto", endpoint: new URL("https://acc.r2.example") }),
 		).toBe("https://bkt.acc.r2.example/k");
+	});
+});
+
+/** Where the first C0 control character of `s` is, or -1. */
+function firstC0(s: string): number {
+	for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) < 0x20) return i;
+	return -1;
+}
+
+describe("S3 names (bucket naming rules, object keys)", () => {
+	test("bucket names S3 accepts", () => {
+		for (const b of [
+			"abc",
+			"my-bucket",
+			"my.dotted.bucket",
+			"123",
+			"a1-b2.c3",
+			"a".repeat(63),
+			"s3alias-x",
+		]) {
+			expect(bucketNameProblem(b)).toBeUndefined();
+		}
+	});
+
+	const refusedBuckets: [string, RegExp][] = [
+		["ab", /3 to 63 characters/],
+		["a".repeat(64), /3 to 63 characters/],
+		["", /3 to 63 characters/],
+		["My-Bucket", /lowercase letters, digits, dots and hyphens/],
+		["my_bucket", /lowercase letters, digits, dots and hyphens/],
+		["registry?list-type=2&x=", /lowercase letters, digits, dots and hyphens/],
+		["user:pass@registry", /lowercase letters, digits, dots and hyphens/],
+		["reg istry", /lowercase letters, digits, dots and hyphens/],
+		["reg\nistry", /lowercase letters, digits, dots and hyphens/],
+		["-bucket", /begin and end with a letter or digit/],
+		["bucket-", /begin and end with a letter or digit/],
+		[".bucket", /begin and end with a letter or digit/],
+		["...", /begin and end with a letter or digit/],
+		["my..bucket", /two adjacent dots/],
+		["192.168.5.4", /IP address/],
+		["xn--bucket", /prefix "xn--"/],
+		["sthree-bucket", /prefix "sthree-"/],
+		["amzn-s3-demo-bucket", /prefix "amzn-s3-demo-"/],
+		["bucket-s3alias", /suffix "-s3alias"/],
+		["bucket--ol-s3", /suffix "--ol-s3"/],
+		["bucket.mrap", /suffix ".mrap"/],
+		["bucket--x-s3", /suffix "--x-s3"/],
+		["bucket--table-s3", /suffix "--table-s3"/],
+	];
+	for (const [bucket, reason] of refusedBuckets) {
+		test(`bucket ${JSON.stringify(bucket)} is refused`, () => {
+			const problem = bucketNameProblem(bucket);
+			expect(problem).toMatch(reason);
+			const cut = firstC0(bucket);
+			const quoted =
+				cut < 0 ? JSON.stringify(bucket) : `${JSON.stringify(bucket.slice(0, cut + 1)).slice(0, -1)}…"`;
+			expect(problem).toContain(`the bucket name ${quoted}`);
+		});
+	}
+
+	test("object keys: control characters, dot segments and more than 1024 bytes are refused", () => {
+		for (const key of [
+			"registry.json",
+			"a b+c/ünï ✓.json",
+			"a/.hidden/..x",
+			"x".repeat(1024),
+			"é".repeat(512),
+		]) {
+			expect(objectKeyProblem(key)).toBeUndefined();
+		}
+		for (const c of [
+			"\n",
+			"\r",
+			"\t",
+			"\u0000",
+			"\u001b",
+			"\u007f",
+			"\u0085",
+			"\u009f",
+			"\u2028",
+			"\u2029",
+		]) {
+			const problem = objectKeyProblem(`a${c}b`) ?? "";
+			expect(problem).toContain("control character");
+			expect(problem).not.toContain(c);
+		}
+		expect(objectKeyProblem("a/../b")).toContain('"." or ".." segment');
+		expect(objectKeyProblem("x".repeat(1025))).toContain("1024 bytes");
+		expect(objectKeyProblem("é".repeat(513))).toContain("1024 bytes");
+	});
+
+	test("parseS3Url refuses user information, and does not show it", () => {
+		for (const u of [
+			"s3://user:s3cret@registry/registry.json",
+			"https://user:s3cret@registry.s3.amazonaws.com/r.json",
+		]) {
+			let caught: unknown;
+			try {
+				parseS3Url(u);
+			} catch (err) {
+				caught = err;
+			}
+			expect(caught).toBeInstanceOf(S3UrlError);
+			const message = (caught as Error).message;
+			expect(message).toContain("has no user name or password");
+			expect(message).toContain("***@registry");
+			expect(message).not.toContain("s3cret");
+		}
+	});
+
+	test("parseS3Url refuses what the rules refuse, in every form, naming the URL", () => {
+		const cases: [string, RegExp][] = [
+			["s3://registry?list-type=2&x=/registry.json", /is not an S3 bucket name/],
+			["s3://../registry/registry.json", /the bucket name "\.\."/],
+			["s3://My_Bucket/registry.json", /is not an S3 bucket name/],
+			["https://s3.eu-west-1.amazonaws.com/My_Bucket/registry.json", /is not an S3 bucket name/],
+			["https://s3.eu-west-1.amazonaws.com/../registry/registry.json", /the bucket name "\.\."/],
+			["https://s3.eu-west-1.amazonaws.com/xn--bucket/registry.json", /prefix "xn--"/],
+			["s3://registry/x\nINFO  Database reloaded successfully", /control character/],
+			["https://registry.s3.amazonaws.com/x%0Ay", /control character/],
+			["s3://registry/../x.json", /"\." or "\.\." segment/],
+		];
+		for (const [u, reason] of cases) {
+			let caught: unknown;
+			try {
+				parseS3Url(u);
+			} catch (err) {
+				caught = err;
+			}
+			expect(caught).toBeInstanceOf(S3UrlError);
+			const message = (caught as Error).message;
+			expect(message).toMatch(reason);
+			// The URL is named; one with a control character only up to it (no forged text).
+			const cut = firstC0(u);
+			expect(message).toContain(
+				cut < 0 ? JSON.stringify(u) : `${JSON.stringify(u.slice(0, cut + 1)).slice(0, -1)}…"`,
+			);
+			expect(message).not.toContain("Database reloaded");
+		}
+	});
+});
+
+describe("a malformed endpoint override is a configuration error without the password", () => {
+	const errorOf = (fn: () => unknown): Error => {
+		try {
+			fn();
+		} catch (err) {
+			return err as Error;
+		}
+		throw new Error("expected an error");
+	};
+
+	test("the message names the variable; the user information is not shown", () => {
+		for (const [env, variable] of [
+			[{ AWS_ENDPOINT_URL_SQS: "http://user:s3cret@127.0.0.1:99999/" }, "AWS_ENDPOINT_URL_SQS"],
+			[{ AWS_ENDPOINT_URL_S3: "http://user:s3cret@[::1/" }, "AWS_ENDPOINT_URL_S3"],
+			[{ AWS_ENDPOINT_URL: "http://user:s3cret@ho st/" }, "AWS_ENDPOINT_URL"],
+			[{ AWS_ENDPOINT_URL_STS: "user:s3cret@localhost:4566" }, "AWS_ENDPOINT_URL_STS"],
+			[{ AWS_ENDPOINT_URL: "ftp://user:s3cret@host/" }, "AWS_ENDPOINT_URL"],
+		] as [Record<string, string>, string][]) {
+			const err = errorOf(() => checkEndpointOverrides(env));
+			expect(err).toBeInstanceOf(EndpointConfigError);
+			expect(err.message.startsWith(`${variable}: `)).toBe(true);
+			expect(err.message).not.toContain("s3cret");
+			expect(err.message).toContain("***@");
+		}
+	});
+
+	test("only http and https endpoints are taken", () => {
+		expect(errorOf(() => endpointOverride("s3", { AWS_ENDPOINT_URL_S3: "localhost:4566" })).message).toBe(
+			'AWS_ENDPOINT_URL_S3: must be an http:// or https:// URL (got "localhost:4566")',
+		);
+		expect(() =>
+			checkEndpointOverrides({
+				AWS_ENDPOINT_URL: "https://s3.example",
+				AWS_ENDPOINT_URL_SQS: "http://127.0.0.1:9324",
+			}),
+		).not.toThrow();
+		expect(() => checkEndpointOverrides({})).not.toThrow();
 	});
 });

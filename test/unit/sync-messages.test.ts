@@ -821,3 +821,92 @@ describe("fields of the wrong type", () => {
 		expect(refused('{"Records":[["ObjectCreated:Put"]]}')).toBe("Records[0] is not an object");
 	});
 });
+
+/** Whether `s` has a control character (C0, DEL, C1, U+2028/2029) written raw. */
+function hasRawControl(s: string): boolean {
+	for (let i = 0; i < s.length; i++) {
+		const c = s.charCodeAt(i);
+		if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029) return true;
+	}
+	return false;
+}
+
+describe("names from messages are checked (bucket names by S3's rules, keys without control characters)", () => {
+	const FORGED = "\n2026-01-01T00:00:00.000Z INFO  Database reloaded successfully";
+
+	test("an s3_url whose bucket would put a query or a path into the request is refused", () => {
+		// Sent as it was, this made the registry sign and send a ListObjects request.
+		expect(refused(url("s3://registry?list-type=2&x=/registry.json"))).toContain("is not an S3 bucket name");
+		// A bucket of ".." fetched another object than the log named.
+		expect(refused(url("s3://../registry/registry.json"))).toContain('the bucket name ".."');
+		expect(refused(url("https://s3.eu-west-1.amazonaws.com/../registry/registry.json"))).toContain(
+			'the bucket name ".."',
+		);
+		expect(refused(url("s3://user:pass@registry/registry.json"))).toContain("no user name or password");
+		expect(refused(JSON.stringify({ s3_uri: "s3://Registry_Old/registry.json" }))).toContain(
+			"lowercase letters, digits, dots and hyphens",
+		);
+	});
+
+	test("an s3_url key with a control character is refused, the key quoted with escapes", () => {
+		for (const u of [
+			`s3://registry/x${FORGED}`,
+			"s3://registry/x\u001b[31mred",
+			"s3://registry/x\u2028y",
+			`https://registry.s3.eu-west-1.amazonaws.com/x%0A2026-01-01T00:00:00.000Z%20INFO%20%20Database%20reloaded%20successfully`,
+			"https://s3.eu-west-1.amazonaws.com/registry/a%C2%85b",
+		]) {
+			const reason = refused(url(u));
+			expect(reason).toContain("control character");
+			expect(hasRawControl(reason)).toBe(false);
+			// Shown up to the control character: what follows is what a forger wants logged.
+			expect(reason).not.toContain("Database reloaded");
+		}
+	});
+
+	test('an s3:// key with a "." or ".." segment is refused, as an https one is', () => {
+		expect(refused(url("s3://registry/../other/registry.json"))).toContain('"." or ".." segment');
+		expect(refused(url("s3://registry/a/./registry.json"))).toContain('"." or ".." segment');
+	});
+
+	test("an S3 event record naming a bucket S3 could not have is refused, naming the field", () => {
+		for (const bucket of ["registry?list-type=2&x=", "..", "Registry", "ab", "192.168.5.4", "xn--registry"]) {
+			const reason = refused(event(record({ bucket })));
+			expect(reason).toContain("Records[0].s3.bucket.name");
+			expect(reason).toContain(JSON.stringify(bucket));
+		}
+		// The second record is checked too: nothing of the message is taken.
+		expect(refused(event(record({}), record({ bucket: "a..b" })))).toContain("Records[1].s3.bucket.name");
+	});
+
+	test("an S3 event key that decodes to a control character is refused, naming the field", () => {
+		const key = `x%0A2026-01-01T00%3A00%3A00.000Z+INFO++Database+reloaded+successfully`;
+		for (const body of [event(record({ key })), sns(event(record({ key })))]) {
+			const reason = refused(body);
+			expect(reason).toContain("Records[0].s3.object.key");
+			expect(reason).toContain('the object key "x\\n…" has a control character');
+			expect(hasRawControl(reason)).toBe(false);
+		}
+		expect(refused(event(record({ key: "a%09b" })))).toContain("control character");
+		expect(refused(event(record({ key: "a/%2E%2E/b" })))).toContain('"." or ".." segment');
+	});
+
+	test("an EventBridge event is checked the same way", () => {
+		expect(refused(eventBridge({ bucket: "registry?x=" }))).toContain("detail.bucket.name");
+		const reason = refused(eventBridge({ key: "x%0Ay" }));
+		expect(reason).toContain("detail.object.key");
+		expect(reason).toContain("control character");
+	});
+
+	test("real names pass: dotted and numeric buckets, keys with spaces, plus signs and any script", () => {
+		expect(single(url("s3://my.dotted.bucket/a b+c/ünï ✓.json"))).toMatchObject({
+			bucket: "my.dotted.bucket",
+			key: "a b+c/ünï ✓.json",
+		});
+		expect(single(event(record({ bucket: "123", key: "dir/my+registry%2Bv2.json" })))).toMatchObject({
+			bucket: "123",
+			key: "dir/my registry+v2.json",
+		});
+		expect(single(url(`s3://${"a".repeat(63)}/k`)).bucket).toHaveLength(63);
+	});
+});

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import * as v from "valibot";
 import { checkJson, maybe } from "../answer.ts";
-import { Imds, ImdsUnavailable, imdsDisabled } from "../imds.ts";
+import { Imds, ImdsHttpError, ImdsUnavailable, imdsDisabled } from "../imds.ts";
 import {
 	type ChainOptions,
 	type CredentialSource,
@@ -129,11 +129,19 @@ export function imdsSource(o: ChainOptions): CredentialSource {
 			if (o.env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || o.env.AWS_CONTAINER_CREDENTIALS_FULL_URI) {
 				throw new SourceSkipped("container credentials are configured, so instance metadata is not tried");
 			}
+			const roles = "/latest/meta-data/iam/security-credentials/";
 			try {
-				const role = (await imds.get("/latest/meta-data/iam/security-credentials/"))
-					.trim()
-					.split("\n")[0]
-					?.trim();
+				let list: string;
+				try {
+					list = await imds.get(roles);
+				} catch (err) {
+					// An instance without an instance profile: EC2 answers 404 for the role list.
+					if (err instanceof ImdsHttpError && err.status === 404) {
+						throw new SourceSkipped(`the instance has no IAM role (HTTP 404 for ${roles})`);
+					}
+					throw err;
+				}
+				const role = list.trim().split("\n")[0]?.trim();
 				if (!role) throw new SourceSkipped("the instance has no IAM role");
 				const json = await imds.get(`/latest/meta-data/iam/security-credentials/${encodeURIComponent(role)}`);
 				return parseRemoteCredentials(json, `EC2 instance metadata (role ${role})`);

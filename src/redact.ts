@@ -1,0 +1,38 @@
+/**
+ * Secrets kept out of what is shown: the user information of a URL (`http://user:pass@host/` →
+ * `http://***@host/`). One rule for every place a URL is logged, put in an error or shown by
+ * /health: the seed URL, configuration errors, AWS endpoint overrides.
+ */
+
+export const REDACTED = "***";
+
+/** scheme://userinfo@ — the authority ends at the first / ? # or \ ; its last @ ends the userinfo. */
+const LEADING_USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#\\]*@/i;
+const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** `user:pass@host:port`, written without a scheme (a colon before the @: not a file name). */
+const BARE_USERINFO = /^[^/?#\\\s:@]*:[^/?#\\\s]*@/;
+
+/**
+ * A URL (or what was meant to be one) with its user information replaced by `***`; anything
+ * else as it is. A value that is not a valid URL is redacted up to its last `@`: better too much
+ * than a password.
+ */
+export function redactUrl(url: string | URL): string {
+	const text = String(url);
+	if (LEADING_USERINFO.test(text)) return text.replace(LEADING_USERINFO, `$1${REDACTED}@`);
+	const scheme = SCHEME.exec(text);
+	if (!scheme) return text.replace(BARE_USERINFO, `${REDACTED}@`);
+	if (!URL.canParse(text)) {
+		const at = text.lastIndexOf("@");
+		if (at > scheme[0].length) return `${scheme[0]}${REDACTED}${text.slice(at)}`;
+	}
+	return text;
+}
+
+/** Every scheme://userinfo@ in a text (an error message naming URLs), within one word. */
+const USERINFO_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#\\"'<>]*@/gi;
+
+/** A text with the user information of every URL in it replaced by `***`. */
+export function redactText(text: string): string {
+	return text.replace(USERINFO_IN_TEXT, `$1${REDACTED}@`);
+}

@@ -1,0 +1,57 @@
+/**
+ * Redaction (issue 10, "Secrets"): the user information of a URL never shows — in a single URL,
+ * valid or not, and in a text that names URLs (an error message).
+ */
+import { describe, expect, test } from "bun:test";
+import { redactText, redactUrl } from "../../src/redact.ts";
+
+describe("redactUrl", () => {
+	const cases: [string, string][] = [
+		["http://user:s3cret@registry.example/v0/servers", "http://***@registry.example/v0/servers"],
+		["https://token@registry.example/v0/servers?limit=5", "https://***@registry.example/v0/servers?limit=5"],
+		["http://us%40er:pa%3Ass@host:8080/", "http://***@host:8080/"],
+		// The last @ of the authority ends the user information.
+		["http://user:p@ss@host/x@y", "http://***@host/x@y"],
+		// Not valid URLs: still no password.
+		["http://user:s3cret@127.0.0.1:99999/", "http://***@127.0.0.1:99999/"],
+		["http://user:pa/ss@host/", "http://***@host/"],
+		["http://user:pa ss@host/", "http://***@host/"],
+		["user:s3cret@localhost:4566", "***@localhost:4566"],
+		// Nothing to hide.
+		["http://registry.example/v0/servers", "http://registry.example/v0/servers"],
+		["https://example.com/a@b", "https://example.com/a@b"],
+		["s3://registry/registry.json", "s3://registry/registry.json"],
+		["data/registry.json", "data/registry.json"],
+		["seed@v2.json", "seed@v2.json"],
+		["data/a:b@c.json", "data/a:b@c.json"],
+		["", ""],
+	];
+	for (const [input, shown] of cases) {
+		test(JSON.stringify(input), () => {
+			expect(redactUrl(input)).toBe(shown);
+		});
+	}
+
+	test("a URL object is shown by its href, redacted", () => {
+		expect(redactUrl(new URL("http://user:s3cret@host/v0/servers?cursor=a"))).toBe(
+			"http://***@host/v0/servers?cursor=a",
+		);
+	});
+});
+
+describe("redactText", () => {
+	test("every URL in a message loses its user information; the rest stays", () => {
+		expect(redactText("http://user:s3cret@host/v0/servers?limit=100&cursor=x: HTTP 500")).toBe(
+			"http://***@host/v0/servers?limit=100&cursor=x: HTTP 500",
+		);
+		expect(
+			redactText(
+				'MCP_REGISTRY_SEED_FROM must be a URL (got "http://a:b@one/x"), see https://c:d@two/y and mail@example.com',
+			),
+		).toBe(
+			'MCP_REGISTRY_SEED_FROM must be a URL (got "http://***@one/x"), see https://***@two/y and mail@example.com',
+		);
+		expect(redactText("no URL here")).toBe("no URL here");
+		expect(redactText('["http://host/a","b@c"]')).toBe('["http://host/a","b@c"]');
+	});
+});
