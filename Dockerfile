@@ -10,9 +10,13 @@ RUN bun install --production
 COPY tsconfig.json ./
 COPY scripts ./scripts
 COPY src ./src
+# Stamps; one left empty gets scripts/build.ts's default (version: package.json's; commit:
+# "unknown", there is no .git here; time: now). docker build --build-arg BUILD_GIT_COMMIT=$(git rev-parse HEAD)
 ARG BUILD_VERSION
-ARG BUILD_GIT_COMMIT=unknown
-RUN BUILD_VERSION="${BUILD_VERSION}" BUILD_GIT_COMMIT="${BUILD_GIT_COMMIT}" bun scripts/build.ts --outfile /out/registry
+ARG BUILD_GIT_COMMIT
+ARG BUILD_TIME
+RUN BUILD_VERSION="${BUILD_VERSION}" BUILD_GIT_COMMIT="${BUILD_GIT_COMMIT}" BUILD_TIME="${BUILD_TIME}" \
+    bun scripts/build.ts --outfile /out/registry
 
 # glibc and nothing else: the binary needs libc, libpthread, libdl and libm.
 FROM gcr.io/distroless/base-debian12:nonroot

@@ -24,12 +24,16 @@ function git(cmd: string): string | undefined {
 	}
 }
 
-const commit = process.env.BUILD_GIT_COMMIT ?? git("rev-parse HEAD") ?? "unknown";
+/** A build variable, unless unset or empty (`docker build` passes an ARG without a value as ""). */
+function stamp(name: "BUILD_GIT_COMMIT" | "BUILD_VERSION" | "BUILD_TIME"): string | undefined {
+	return process.env[name]?.trim() || undefined;
+}
+
+const commit = stamp("BUILD_GIT_COMMIT") ?? git("rev-parse HEAD") ?? "unknown";
 const dirty = git("status --porcelain --untracked-files=no") ? "-dirty" : "";
 const version =
-	process.env.BUILD_VERSION ??
-	`${pkg.version}${commit === "unknown" ? "" : `+${commit.slice(0, 7)}${dirty}`}`;
-const buildTime = process.env.BUILD_TIME ?? new Date().toISOString().replace(/\.\d+Z$/, "Z");
+	stamp("BUILD_VERSION") ?? `${pkg.version}${commit === "unknown" ? "" : `+${commit.slice(0, 7)}${dirty}`}`;
+const buildTime = stamp("BUILD_TIME") ?? new Date().toISOString().replace(/\.\d+Z$/, "Z");
 const outfile = arg("--outfile") ?? "bin/registry";
 const target = arg("--target");
 

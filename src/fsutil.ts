@@ -1,6 +1,6 @@
 /** Writing files so that a crash never leaves a half-written one in place. */
 import { randomBytes } from "node:crypto";
-import { open, rename, stat, unlink } from "node:fs/promises";
+import { mkdir, open, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 /** A unique temporary name beside `target`, so the final rename stays on one file system. */
@@ -28,8 +28,17 @@ export async function modeFor(target: string): Promise<number> {
 	}
 }
 
-/** Writes `bytes` to a temporary file, fsyncs it, renames it over `target`, fsyncs the directory. */
+/** `mkdir -p` of the folder `target` goes in; each folder it makes gets 0755 (less the umask). */
+export async function makeParentDir(target: string): Promise<void> {
+	await mkdir(dirname(target), { recursive: true, mode: 0o755 });
+}
+
+/**
+ * Writes `bytes` to a temporary file, fsyncs it, renames it over `target`, fsyncs the directory.
+ * The folder is made first when it does not exist yet.
+ */
 export async function writeFileAtomic(target: string, bytes: Uint8Array): Promise<void> {
+	await makeParentDir(target);
 	const temp = tempPathFor(target);
 	const mode = await modeFor(target);
 	const handle = await open(temp, "wx", mode);

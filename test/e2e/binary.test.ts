@@ -3,10 +3,11 @@
  * from a directory with no node_modules, answering the API.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, mkdirSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import pkg from "../../package.json" with { type: "json" };
 import { buildBinary } from "../support/binary.ts";
-import { cleanEnv, ROOT, type RunningRegistry, startRegistry, tempDir } from "../support/process.ts";
+import { BUN, cleanEnv, ROOT, type RunningRegistry, startRegistry, tempDir } from "../support/process.ts";
 
 const work = tempDir("registry-e2e-");
 let binary = "";
@@ -105,4 +106,93 @@ describe("bin/registry", () => {
 		const deps = Bun.spawnSync(["ldd", binary]).stdout.toString();
 		expect(deps).not.toContain("not found");
 	});
+});
+
+/** The process's exit code, or "running" if it has not exited within `ms`. */
+async function exitWithin(r: RunningRegistry, ms: number): Promise<number | "running"> {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const running = new Promise<"running">((resolve) => {
+		timer = setTimeout(() => resolve("running"), ms);
+	});
+	try {
+		return await Promise.race([r.proc.exited, running]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+describe("seeding (MCP_REGISTRY_SEED_FROM) with the binary", () => {
+	test("into a folder that does not exist yet: the folder is made (0755), the seed written and served", async () => {
+		const cwd = join(work.path, "seed-new-folder");
+		mkdirSync(cwd);
+		const target = join(cwd, "state", "registry", "registry.json");
+		const seed = join(ROOT, "data", "registry.json");
+		const r = await startRegistry({
+			cmd: [binary],
+			cwd,
+			env: { MCP_REGISTRY_JSON_FILE_PATH: target, MCP_REGISTRY_SEED_FROM: seed },
+		});
+		running.push(r);
+		const health = (await (await fetch(`${r.base}/v0/health`)).json()) as {
+			status: string;
+			data: { entries: number };
+		};
+		expect(health).toMatchObject({ status: "ok", data: { entries: 100 } });
+		expect(readFileSync(target, "utf8")).toBe(readFileSync(seed, "utf8"));
+		// mkdir -p: every missing folder gets 0755, less what the umask takes away.
+		const expected = 0o755 & ~process.umask();
+		for (const folder of [dirname(target), dirname(dirname(target))]) {
+			expect((statSync(folder).mode & 0o777).toString(8), folder).toBe(expected.toString(8));
+		}
+		expect(r.logs()).toContain(`Seeded ${target} with 100 entries`);
+		expect(await r.stop()).toBe(0);
+	});
+
+	test("a seed that fails stops start-up: exit 1 with the reason, never listening, no file", async () => {
+		const cwd = join(work.path, "seed-fails");
+		mkdirSync(cwd);
+		const seed = join(cwd, "seed.json");
+		writeFileSync(seed, JSON.stringify([{ name: "no-slash" }]));
+		for (const [source, reason] of [
+			[seed, "seed.json"],
+			[join(cwd, "missing-seed.json"), "cannot read"],
+		] as const) {
+			const target = join(cwd, "new-folder", "registry.json");
+			const r = await startRegistry({
+				cmd: [binary],
+				cwd,
+				env: { MCP_REGISTRY_JSON_FILE_PATH: target, MCP_REGISTRY_SEED_FROM: source },
+				expectListening: false,
+			});
+			running.push(r);
+			const code = await exitWithin(r, 15_000);
+			await r.stop("SIGKILL");
+			expect(code, r.logs()).toBe(1);
+			expect(r.logs()).toContain("Seeding from MCP_REGISTRY_SEED_FROM failed");
+			expect(r.logs()).toContain(reason);
+			expect(r.logs()).not.toContain("Listening on");
+			expect(existsSync(dirname(target))).toBe(false);
+		}
+	}, 40_000);
+});
+
+describe("build stamps", () => {
+	test("an empty BUILD_VERSION, BUILD_GIT_COMMIT or BUILD_TIME (as docker build passes) gets the defaults", async () => {
+		const out = join(work.path, "registry-empty-stamps");
+		const build = Bun.spawn([BUN, join(ROOT, "scripts", "build.ts"), "--outfile", out], {
+			cwd: ROOT,
+			env: { ...cleanEnv(), BUILD_VERSION: "", BUILD_GIT_COMMIT: "", BUILD_TIME: "" },
+			stdout: "pipe",
+			stderr: "pipe",
+		});
+		expect(await build.exited, await new Response(build.stderr).text()).toBe(0);
+		const v = Bun.spawnSync([out, "--version"], { env: cleanEnv() });
+		expect(v.exitCode).toBe(0);
+		const version = pkg.version.replaceAll(".", "\\.");
+		expect(v.stdout.toString()).toMatch(
+			new RegExp(
+				`^registry ${version}(\\+[0-9a-f]{7}(-dirty)?)? \\(commit ([0-9a-f]{40}|unknown), built \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\)\n$`,
+			),
+		);
+	}, 120_000);
 });

@@ -3,7 +3,7 @@
  * and one update through the SQS → S3 pipeline. Bun-only APIs stay behind src/runtime.ts.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { awsClientEnv, type S3Server, type SqsServer, startS3, startSqs } from "../support/aws-servers.ts";
 import { ROOT, type RunningRegistry, startRegistry, tempDir } from "../support/process.ts";
@@ -92,6 +92,67 @@ describe("under Deno", () => {
 			servers: { server: { name: string } }[];
 		};
 		expect(after.servers.map((s) => s.server.name)).toEqual(["io.github.deno/from-s3"]);
+		expect(await r.stop("SIGTERM")).toBe(0);
+	}, 60_000);
+});
+
+const README = readFileSync(join(ROOT, "README.md"), "utf8");
+const DENO_SECTION = /^## Deno\n([\s\S]*?)(?=^## )/m.exec(README)?.[1] ?? "";
+/** The command the README marks as the narrow grants, as written (continuation lines joined). */
+const NARROW_MARKER = "<!-- narrow Deno grants: test/e2e/deno.test.ts runs this command as written -->";
+
+function readmeCommand(after: string): string {
+	const at = DENO_SECTION.indexOf(after);
+	expect(at, `the README's Deno section has no ${after}`).toBeGreaterThanOrEqual(0);
+	const block = /```sh\n([\s\S]*?)```/.exec(DENO_SECTION.slice(at))?.[1] ?? "";
+	return block.replace(/\\\n\s*/g, " ").trim();
+}
+
+describe("the README's Deno commands", () => {
+	test("the full grants are the ones the test above runs with", () => {
+		expect(readmeCommand("```sh")).toBe(`deno run ${DENO_PERMISSIONS.join(" ")} src/main.ts`);
+	});
+
+	test("the narrow grants, run as written: serves /v0/health, and SIGHUP reloads through the load Worker", async () => {
+		const command = readmeCommand(NARROW_MARKER);
+		// Split on spaces only: no quoting, so the shell would read it the same way.
+		expect(command).not.toMatch(/["'`$\\]/);
+		// The placeholders the README documents: the registry file's folder and the listen port.
+		expect(command).toContain("/srv/registry");
+		expect(command).toContain("MCP_REGISTRY_SERVER_ADDRESS=:8080 ");
+		const folder = join(work.path, "narrow");
+		mkdirSync(folder);
+		const words = command
+			.replaceAll("/srv/registry", folder)
+			.replace("MCP_REGISTRY_SERVER_ADDRESS=:8080 ", "MCP_REGISTRY_SERVER_ADDRESS=127.0.0.1:0 ")
+			.split(/\s+/);
+		const env: Record<string, string> = { NO_COLOR: "1" };
+		while (/^[A-Z_]+=/.test(words[0] ?? "")) {
+			const [name, ...value] = (words.shift() as string).split("=");
+			env[name as string] = value.join("=");
+		}
+		expect(words[0]).toBe("deno");
+		const file = env.MCP_REGISTRY_JSON_FILE_PATH ?? "";
+		expect(file.startsWith(folder)).toBe(true);
+		writeFileSync(file, registry("io.github.deno/narrow"));
+
+		const r = await startRegistry({ cmd: [DENO, ...words.slice(1)], cwd: ROOT, env });
+		running.push(r);
+		const health = (await (await fetch(`${r.base}/v0/health`)).json()) as {
+			status: string;
+			data: { entries: number };
+		};
+		expect(health).toMatchObject({ status: "ok", data: { entries: 1 } });
+
+		writeFileSync(file, registry("io.github.deno/narrow-reloaded"));
+		const beforeHup = r.logs().length;
+		r.proc.kill("SIGHUP");
+		await r.waitForLog(/Loaded 1 entries \(1 servers\) from [^\n]*loader=worker/, 10_000, beforeHup);
+		const reloaded = (await (await fetch(`${r.base}/v0.1/servers`)).json()) as {
+			servers: { server: { name: string } }[];
+		};
+		expect(reloaded.servers.map((s) => s.server.name)).toEqual(["io.github.deno/narrow-reloaded"]);
+		expect(r.logs()).not.toContain("Requires");
 		expect(await r.stop("SIGTERM")).toBe(0);
 	}, 60_000);
 });

@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { awsClientEnv, startS3 } from "../support/aws-servers.ts";
 import { BUN, cleanEnv, ROOT, type RunningRegistry, startRegistry, tempDir } from "../support/process.ts";
 
 const FIXTURES = join(ROOT, "test", "fixtures");
@@ -68,7 +69,7 @@ describe("reload on SIGHUP", () => {
 		const d = dir();
 		const file = join(d, "registry.json");
 		writeFileSync(file, registry(entry("io.github.a/one", "1.0.0")));
-		const r = await start({ MCP_REGISTRY_JSON_FILE_PATH: file });
+		const r = await start({ MCP_REGISTRY_JSON_FILE_PATH: file, MCP_REGISTRY_HEALTH_DETAIL: "true" });
 		expect(await names(r.base)).toEqual(["io.github.a/one@1.0.0"]);
 
 		writeFileSync(file, registry(entry("io.github.a/one", "1.0.0"), entry("io.github.b/two", "2.0.0")));
@@ -260,15 +261,46 @@ describe("seeding (MCP_REGISTRY_SEED_FROM)", () => {
 		expect(copy.logs()).toContain(`Seeded ${target} with 100 entries`);
 	});
 
-	test("a seed that does not validate is not written, and the registry starts empty", async () => {
+	test("a seed that does not validate is not written, and start-up fails (exit 1) with the reason", async () => {
 		const d = dir();
 		const seed = join(d, "seed.json");
 		writeFileSync(seed, JSON.stringify([{ name: "bad" }]));
 		const target = join(d, "registry.json");
-		const r = await start({ MCP_REGISTRY_JSON_FILE_PATH: target, MCP_REGISTRY_SEED_FROM: seed });
+		const r = await startRegistry({
+			env: { MCP_REGISTRY_JSON_FILE_PATH: target, MCP_REGISTRY_SEED_FROM: seed },
+			expectListening: false,
+		});
+		running.push(r);
+		expect(await r.proc.exited).toBe(1);
 		expect(existsSync(target)).toBe(false);
 		expect(r.logs()).toContain("Seeding from MCP_REGISTRY_SEED_FROM failed");
-		expect(await names(r.base)).toEqual([]);
+		expect(r.logs()).toContain(`Not starting: ${target} does not exist and its seed failed`);
+		expect(r.logs()).not.toContain("Listening on");
+	});
+
+	test("with S3 sync configured, a failed seed serves an empty registry, says so, and S3 brings the file", async () => {
+		const s3 = await startS3();
+		try {
+			const d = dir();
+			const seed = join(d, "seed.json");
+			writeFileSync(seed, JSON.stringify([{ name: "bad" }]));
+			await s3.put("lifecycle/registry.json", registry(entry("io.github.a/from-s3", "1.0.0")));
+			// A folder that does not exist yet: made for the S3 object even though the seed failed.
+			const target = join(d, "state", "registry.json");
+			const r = await start({
+				...awsClientEnv({ home: d, s3: s3.endpoint }),
+				MCP_REGISTRY_JSON_FILE_PATH: target,
+				MCP_REGISTRY_SEED_FROM: seed,
+				MCP_REGISTRY_S3_URL: "s3://registry/lifecycle/registry.json",
+			});
+			expect(r.logs()).toContain("Seeding from MCP_REGISTRY_SEED_FROM failed");
+			expect(r.logs()).toContain(`Serving an empty registry until the S3 sync brings ${target}`);
+			await r.waitForLog("Database reloaded successfully");
+			expect(await names(r.base)).toEqual(["io.github.a/from-s3@1.0.0"]);
+			expect(existsSync(target)).toBe(true);
+		} finally {
+			await s3.close();
+		}
 	});
 });
 

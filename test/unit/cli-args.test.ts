@@ -5,7 +5,13 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { healthcheckCommand, parseCommandLine, VALIDATE_USAGE, validateCommand } from "../../src/cli.ts";
+import {
+	HEALTHCHECK_USAGE,
+	healthcheckCommand,
+	parseCommandLine,
+	VALIDATE_USAGE,
+	validateCommand,
+} from "../../src/cli.ts";
 
 describe("parseCommandLine", () => {
 	const cases: [string[], ReturnType<typeof parseCommandLine>][] = [
@@ -105,8 +111,8 @@ describe("validate's options", () => {
 });
 
 describe("healthcheck's argument", () => {
-	let answer: () => Response = () => Response.json({ status: "ok" });
-	const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => answer() });
+	let answer: (req: Request) => Response = () => Response.json({ status: "ok" });
+	const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (req) => answer(req) });
 	afterAll(() => server.stop(true));
 	const address = { hostname: "0.0.0.0", port: server.port as number };
 	const healthUrl = `http://127.0.0.1:${server.port}/v0/health`;
@@ -147,4 +153,57 @@ describe("healthcheck's argument", () => {
 			"registry healthcheck: unknown option --verbose\nUsage: registry healthcheck [URL]",
 		);
 	});
+
+	test("a base URL (path empty or /) asks its /v0/health; any other path is asked as given", async () => {
+		answer = (req) =>
+			new URL(req.url).pathname === "/v0/health"
+				? Response.json({ status: "ok" })
+				: new Response(null, { status: 302, headers: { location: "/docs" } });
+		for (const base of [`http://127.0.0.1:${server.port}`, `http://127.0.0.1:${server.port}/`]) {
+			expect(await run((o) => healthcheckCommand([base], address, o))).toEqual({
+				code: 0,
+				out: `${healthUrl}: ok\n`,
+			});
+		}
+		const docs = `http://127.0.0.1:${server.port}/docs`;
+		expect(await run((o) => healthcheckCommand([docs], address, o))).toEqual({
+			code: 1,
+			out: `${docs}: unhealthy: HTTP 302\n`,
+		});
+	});
+
+	for (const help of ["--help", "-h"]) {
+		test(`${help} → the usage, exit 0, nothing asked`, async () => {
+			answer = () => {
+				throw new Error("asked");
+			};
+			for (const args of [[help], [`http://127.0.0.1:${server.port}`, help]]) {
+				expect(await run((o) => healthcheckCommand(args, address, o))).toEqual({
+					code: 0,
+					out: HEALTHCHECK_USAGE,
+				});
+			}
+		});
+	}
+
+	const usageErrors: [string[], string][] = [
+		[["--verbose"], "unknown option --verbose"],
+		[["-x"], "unknown option -x"],
+		[["-hx"], "unknown option -hx"],
+		[["--help=yes"], "unknown option --help=yes"],
+		[["--"], "unknown option --"],
+		[["http://a/v0/health", "--timeout", "5"], "unknown option --timeout"],
+		[["http://a/v0/health", "extra"], 'unexpected argument "extra"'],
+		[["http://a/v0/health", "http://b/v0/health"], 'unexpected argument "http://b/v0/health"'],
+		[["localhost:8080"], '"localhost:8080" is not an http(s) URL'],
+		[["not a url"], '"not a url" is not an http(s) URL'],
+	];
+	for (const [args, message] of usageErrors) {
+		test(`${JSON.stringify(args)} → exit 2: ${message}`, async () => {
+			expect(await run((o) => healthcheckCommand(args, address, o))).toEqual({
+				code: 2,
+				out: `registry healthcheck: ${message}\n${HEALTHCHECK_USAGE}`,
+			});
+		});
+	}
 });

@@ -27,4 +27,23 @@ describe("README", () => {
 			expect(documented, name).toBe(true);
 		}
 	});
+
+	test("states the sample registry's numbers as data/registry.json has them", () => {
+		const sample = JSON.parse(
+			readFileSync(join(import.meta.dir, "..", "..", "data", "registry.json"), "utf8"),
+		) as {
+			servers: { server: { name: string } }[];
+		};
+		const actual = {
+			entries: sample.servers.length,
+			servers: new Set(sample.servers.map((s) => s.server.name)).size,
+		};
+		const stated = readme
+			.split(/\n(?:\s*\n)+/)
+			.filter((paragraph) => /\bsample\b/i.test(paragraph))
+			.flatMap((paragraph) => [...paragraph.matchAll(/\b(\d+) (?:real |MCP )?(entries|servers)\b/g)])
+			.map((m) => ({ text: m[0], count: Number(m[1]), of: m[2] as keyof typeof actual }));
+		expect(stated.length).toBeGreaterThan(0);
+		for (const s of stated) expect(s.count, `README: "${s.text}"`).toBe(actual[s.of]);
+	});
 });
