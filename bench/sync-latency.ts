@@ -28,6 +28,8 @@ const registry = await startRegistry({
 		MCP_REGISTRY_JSON_FILE_PATH: file,
 		MCP_REGISTRY_SQS_ENABLED: "true",
 		MCP_REGISTRY_SQS_QUEUE_URL: queueUrl,
+		// It reads the served content hash from /health.
+		MCP_REGISTRY_HEALTH_DETAIL: "true",
 	},
 });
 await registry.waitForLog("Listening on");

@@ -1,21 +1,23 @@
 /**
  * registry: a read-only MCP Registry server. Wires config → store → HTTP, and the signals.
  */
-import { existsSync } from "node:fs";
+import { existsSync, writeSync } from "node:fs";
 import { CredentialProvider } from "./aws/credentials.ts";
-import { parseS3Url } from "./aws/endpoints.ts";
+import { checkEndpointOverrides, EndpointConfigError, parseS3Url } from "./aws/endpoints.ts";
 import { RegionResolver } from "./aws/region.ts";
 import { S3Client } from "./aws/s3.ts";
 import { AwsHttp } from "./aws/signed-fetch.ts";
 import { SqsClient } from "./aws/sqs.ts";
 import { buildInfo } from "./build-info.ts";
 import { healthcheckCommand, parseCommandLine, validateCommand } from "./cli.ts";
+import { fileByteLimit } from "./config/variables.ts";
 import { type Config, ConfigError, describeVariables, loadConfig } from "./config.ts";
+import { makeParentDir } from "./fsutil.ts";
 import { createApp } from "./http/app.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { seedRegistryFile } from "./registry/seed.ts";
 import { RegistryStore } from "./registry/store.ts";
-import { serve } from "./runtime.ts";
+import { AddressInUseError, hostPort, serve } from "./runtime.ts";
 import { type ApplyContext, applyObject, removeLeftoverTempFiles } from "./sync/apply.ts";
 import { SyncListener } from "./sync/listener.ts";
 import type { ObjectRef } from "./sync/messages.ts";
@@ -28,8 +30,9 @@ Usage:
   registry [serve]                   serve the registry (the default)
   registry validate [--format json] FILE...
                                      check registry files with the server's own rules
-  registry healthcheck [URL]         exit 0 when the running server is healthy
-                                     (default URL: /v0/health at MCP_REGISTRY_SERVER_ADDRESS)
+  registry healthcheck [URL]         exit 0 when the running server is healthy (URL: its
+                                     /v0/health or its base URL; default: the server at
+                                     MCP_REGISTRY_SERVER_ADDRESS)
   registry --version                 print the version and exit
   registry --help                    print this help and exit
 
@@ -51,9 +54,13 @@ interface Aws {
 	sqs?: SqsClient;
 }
 
-/** The AWS clients, built only when something needs them. */
+/**
+ * The AWS clients, built only when something needs them. A malformed AWS_ENDPOINT_URL* throws
+ * EndpointConfigError here, at start-up, not at the first request.
+ */
 function createAws(config: Config, log: Logger): Aws {
 	const env = process.env;
+	checkEndpointOverrides(env);
 	const regions = new RegionResolver({ env, configured: config.awsRegion });
 	const credentials = CredentialProvider.chain({ env, region: config.awsRegion, warn: (m) => log.warn(m) });
 	const http = new AwsHttp({
@@ -87,14 +94,29 @@ async function prepareData(
 	seedFromS3: (() => Promise<void>) | undefined,
 ): Promise<boolean> {
 	const path = store.path;
+	// With S3 sync the next object brings (or repairs) the file: serving empty meanwhile is expected.
+	const s3Sync = config.sqsEnabled || Boolean(config.s3Url);
 	if (!existsSync(path) && config.seedFrom) {
 		try {
+			// An S3 object is downloaded beside the file, and with S3 sync one may come after a
+			// failed seed: the folder first (a local or API seed makes it when it writes).
+			if (seedFromS3 || s3Sync) await makeParentDir(path);
 			// A seed is validated, written and served in one replace: nothing left to load.
 			if (seedFromS3) await seedFromS3();
 			else await seedRegistryFile(store, { source: config.seedFrom, target: path, log });
 			return true;
 		} catch (err) {
 			log.error(`Seeding from MCP_REGISTRY_SEED_FROM failed: ${(err as Error).message}`);
+			// Without S3 sync nothing would ever bring the data: an empty registry that reports
+			// itself healthy is worse than not starting.
+			if (!s3Sync) {
+				log.error(
+					`Not starting: ${path} does not exist and its seed failed (with MCP_REGISTRY_S3_URL or MCP_REGISTRY_SQS_ENABLED the registry would serve empty until S3 brings the file)`,
+				);
+				return false;
+			}
+			log.warn(`Serving an empty registry until the S3 sync brings ${path}`);
+			return true;
 		}
 	}
 	if (!existsSync(path)) {
@@ -108,8 +130,8 @@ async function prepareData(
 		return true;
 	} catch (err) {
 		log.error(`Cannot load the registry file: ${(err as Error).message}`);
-		// With S3 sync the next object repairs the file; without it, refuse to serve nothing silently.
-		if (config.sqsEnabled || config.s3Url) {
+		// Without S3 sync, refuse to serve nothing silently.
+		if (s3Sync) {
 			log.warn("Serving an empty registry until the S3 sync brings a valid file");
 			return true;
 		}
@@ -117,8 +139,24 @@ async function prepareData(
 	}
 }
 
+/**
+ * Writes all of `text` to `fd` before returning: a command's output must not be cut off by the
+ * exit that follows it when it goes to a slow pipe (`registry validate … | less`).
+ */
+function writeAll(fd: number, text: string): void {
+	const bytes = Buffer.from(text);
+	for (let at = 0; at < bytes.byteLength; ) {
+		try {
+			at += writeSync(fd, bytes, at);
+		} catch (err) {
+			if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
+			Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5); // the pipe is full: wait for the reader
+		}
+	}
+}
+
 export async function main(argv: string[]): Promise<number> {
-	const write = (text: string) => void process.stdout.write(text);
+	const write = (text: string) => writeAll(1, text);
 	const line = parseCommandLine(argv);
 	if (line.command === "validate") return validateCommand(line.args, write);
 	if (line.command === "healthcheck") {
@@ -168,6 +206,7 @@ export async function main(argv: string[]): Promise<number> {
 		workerUrl: new URL("./registry/load-worker.ts", import.meta.url).href,
 		loader: config.loadWorker ? "worker" : "paced",
 		timeoutMs: config.loadTimeoutSeconds * 1000,
+		maxFileBytes: fileByteLimit(config),
 	});
 	const seedS3 = config.seedFrom && /^s3:\/\//i.test(config.seedFrom) ? config.seedFrom : undefined;
 	let s3Ref: ObjectRef | undefined;
@@ -179,9 +218,16 @@ export async function main(argv: string[]): Promise<number> {
 		process.stderr.write(`registry: ${(err as Error).message}\n`);
 		return 2;
 	}
-	const aws = config.sqsEnabled || s3Ref || seedRef ? createAws(config, log) : undefined;
+	let aws: Aws | undefined;
+	try {
+		aws = config.sqsEnabled || s3Ref || seedRef ? createAws(config, log) : undefined;
+	} catch (err) {
+		if (!(err instanceof EndpointConfigError)) throw err;
+		process.stderr.write(`registry: ${err.message}\n`);
+		return 2;
+	}
 	const applyContext: ApplyContext | undefined = aws
-		? { s3: aws.s3, store, target: config.jsonFilePath, maxBytes: config.s3MaxBytes, log }
+		? { s3: aws.s3, store, target: config.jsonFilePath, maxBytes: fileByteLimit(config), log }
 		: undefined;
 	await removeLeftoverTempFiles(config.jsonFilePath, log);
 	const seedFromS3 =
@@ -200,7 +246,7 @@ export async function main(argv: string[]): Promise<number> {
 					store,
 					log,
 					target: config.jsonFilePath,
-					maxBytes: config.s3MaxBytes,
+					maxBytes: fileByteLimit(config),
 					waitTimeSeconds: config.sqsWaitTimeSeconds,
 					maxMessages: config.sqsMaxMessages,
 					visibilityTimeout: config.sqsVisibilityTimeout,
@@ -216,6 +262,7 @@ export async function main(argv: string[]): Promise<number> {
 		build: buildInfo,
 		cacheMaxAge: config.cacheMaxAge,
 		githubClientId: config.githubClientId,
+		healthDetail: config.healthDetail,
 		registryVersion: config.registryVersion,
 		log,
 		syncState: () => ({
@@ -233,8 +280,11 @@ export async function main(argv: string[]): Promise<number> {
 			fetch: app.fetch,
 		});
 	} catch (err) {
+		const { hostname, port } = config.serverAddress;
 		log.error(
-			`Cannot listen on ${config.serverAddress.hostname}:${config.serverAddress.port}: ${(err as Error).message}`,
+			err instanceof AddressInUseError
+				? err.message
+				: `Cannot listen on ${hostPort(hostname, port)}: ${(err as Error).message}`,
 		);
 		return 1;
 	}

@@ -48,6 +48,18 @@ function integer(min: number, max: number) {
 	);
 }
 
+/** Seconds with an optional fraction (`0.5`), from more than 0 to `max`. */
+function seconds(max: number) {
+	return v.pipe(
+		v.string(),
+		v.regex(/^\+?(\d+(\.\d*)?|\.\d+)$/),
+		v.transform(Number),
+		v.number(),
+		v.gtValue(0),
+		v.maxValue(max),
+	);
+}
+
 /** "" (unset) → undefined; anything else must pass `schema`. */
 function unsetOr<S extends TextSchema>(schema: S) {
 	return v.union([
@@ -201,6 +213,16 @@ export const CONFIG_ENTRIES = v.object({
 		},
 		optionalText,
 	),
+	healthDetail: variable(
+		{
+			name: "HEALTH_DETAIL",
+			default: "false",
+			accepts: '"true" or "false"',
+			description:
+				"/health also shows the data's source path and hash, the last load with its error and the sync state with the queue URL (by default: status, github_client_id and counts only).",
+		},
+		bool,
+	),
 	registryVersion: variable(
 		{
 			name: "VERSION",
@@ -224,11 +246,11 @@ export const CONFIG_ENTRIES = v.object({
 		{
 			name: "LOAD_TIMEOUT_SECONDS",
 			default: "60",
-			accepts: "seconds, an integer from 1 to 86400",
+			accepts: "seconds, more than 0 and at most 86400 (a fraction such as 0.5 too)",
 			description:
 				"A registry load (read and build, at start-up, on SIGHUP, or of an S3 object) that takes longer is abandoned: logged as an error, recorded in /health and the metrics, and the previous data kept.",
 		},
-		integer(1, 86400),
+		seconds(86400),
 	),
 	cacheMaxAge: variable(
 		{
@@ -293,12 +315,24 @@ export const CONFIG_ENTRIES = v.object({
 		},
 		bucketList,
 	),
+	maxFileBytes: variable(
+		{
+			name: "MAX_FILE_BYTES",
+			// Unset: S3_MAX_BYTES, its older name, whose default (256 MiB) is this one's (see fileByteLimit).
+			default: undefined,
+			accepts: "a positive byte count, optionally with a unit (KiB, MiB, GiB, KB, MB, GB)",
+			description:
+				"Largest registry file loaded, local (at start, on SIGHUP, a seed, registry validate) or from S3; a larger one is refused by its size before it is read. Unset: S3_MAX_BYTES, its older name (default 256 MiB).",
+		},
+		unsetOr(byteSize),
+	),
 	s3MaxBytes: variable(
 		{
 			name: "S3_MAX_BYTES",
 			default: "268435456",
 			accepts: "a positive byte count, optionally with a unit (KiB, MiB, GiB, KB, MB, GB)",
-			description: "Largest registry object accepted from S3 (default 256 MiB).",
+			description:
+				"The older name of MAX_FILE_BYTES, still read: the largest registry file, local or from S3 (default 256 MiB); MAX_FILE_BYTES wins when both are set.",
 		},
 		byteSize,
 	),
@@ -366,3 +400,24 @@ function isConfigKey(key: string): key is keyof Config {
 export const VARIABLES: VariableSpec[] = Object.entries(CONFIG_ENTRIES.entries).flatMap(([key, schema]) =>
 	isConfigKey(key) ? [{ key, ...schema.pipe[1].metadata, schema }] : [],
 );
+
+/** The largest registry file a load takes: MAX_FILE_BYTES, else its older name S3_MAX_BYTES. */
+export function fileByteLimit(config: Pick<Config, "maxFileBytes" | "s3MaxBytes">): number {
+	return config.maxFileBytes ?? config.s3MaxBytes;
+}
+
+/**
+ * fileByteLimit from an environment, reading only those two variables (for `registry validate`,
+ * which needs no other); a malformed one throws an Error naming it and what it accepts.
+ */
+export function fileByteLimitOf(env: Record<string, string | undefined>): number {
+	const read = <K extends "maxFileBytes" | "s3MaxBytes">(key: K): Config[K] => {
+		const spec = VARIABLES.find((s) => s.key === key) as VariableSpec;
+		const raw = env[PREFIX + spec.name] ?? spec.default ?? "";
+		const result = v.safeParse(CONFIG_ENTRIES.entries[key], raw.trim());
+		if (!result.success)
+			throw new Error(`${PREFIX}${spec.name} must be ${spec.accepts} (got ${JSON.stringify(raw)})`);
+		return result.output as Config[K];
+	};
+	return fileByteLimit({ maxFileBytes: read("maxFileBytes"), s3MaxBytes: read("s3MaxBytes") });
+}

@@ -16,6 +16,8 @@ export interface Origin {
 export class AppliedObject {
 	/** ETag of the object behind the served file, without quotes; undefined when unknown. */
 	etag: string | undefined;
+	/** `bucket/key` the served bytes came from; undefined when they did not come from S3. */
+	fromKey: string | undefined;
 	private readonly sequencers = new Map<string, string>();
 
 	sequencerOf(key: string): string | undefined {
@@ -25,6 +27,13 @@ export class AppliedObject {
 	/** The served bytes are now these: their MD5, or the ETag and sequencer of their S3 object. */
 	update(md5: string | undefined, origin?: Origin): void {
 		this.etag = origin?.etag?.replace(/"/g, "") ?? md5;
+		this.fromKey = origin?.key;
 		if (origin?.sequencer) this.sequencers.set(origin.key, origin.sequencer);
+	}
+
+	/** The file on disk is no longer known to be what is served (a reload of it failed). */
+	forget(): void {
+		this.etag = undefined;
+		this.fromKey = undefined;
 	}
 }

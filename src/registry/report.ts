@@ -3,6 +3,7 @@
  * the first few in full (and each kind of warning once): a file where every entry warns must not
  * carry an object per entry into the served snapshot. `registry validate` asks to keep them all.
  */
+import { escapeControl } from "../log.ts";
 import type { Shape } from "./shapes.ts";
 
 export interface EntryProblem {
@@ -98,9 +99,13 @@ export function emptyReport(file: string, shape: Shape): LoadReport {
 	return new ProblemLog().report({ file, shape, total: 0, loaded: 0 });
 }
 
+/**
+ * One problem on one line. The entry's name and version come from the file: control characters
+ * in them are shown escaped, so a hostile name cannot break the report (or a log) into lines.
+ */
 export function describeProblem(p: EntryProblem): string {
 	const who = p.name ? ` (${p.name}${p.version !== undefined ? ` ${p.version}` : ""})` : "";
-	return `${p.entry}${who}: ${p.field ? `${p.field} ` : ""}${p.message}`;
+	return escapeControl(`${p.entry}${who}: ${p.field ? `${p.field} ` : ""}${p.message}`);
 }
 
 const MAX_LISTED = 20;

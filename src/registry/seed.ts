@@ -5,10 +5,10 @@
  * result is validated, then written atomically to the registry file, so the next start needs
  * no seed.
  */
-import { readFile } from "node:fs/promises";
 import { writeFileAtomic } from "../fsutil.ts";
 import type { Logger } from "../log.ts";
-import { RegistryLoadError } from "./load.ts";
+import { redactText, redactUrl } from "../redact.ts";
+import { RegistryLoadError, readRegistryFile } from "./load.ts";
 import type { RegistryStore } from "./store.ts";
 
 const MAX_PAGES = 100_000;
@@ -32,26 +32,35 @@ export async function crawlRegistry(url: string, fetcher: typeof fetch = fetch):
 	for (let page = 0; page < MAX_PAGES; page++) {
 		const u = new URL(start);
 		if (cursor !== undefined) u.searchParams.set("cursor", cursor);
-		const res = await fetcher(u, {
-			headers: { accept: "application/json" },
-			signal: AbortSignal.timeout(PAGE_TIMEOUT_MS),
-		});
-		if (!res.ok) throw new Error(`${u}: HTTP ${res.status}`);
+		// Errors name the page without the URL's user information (a password in the seed URL).
+		const shown = redactUrl(u);
+		let res: Response;
+		try {
+			res = await fetcher(u, {
+				headers: { accept: "application/json" },
+				signal: AbortSignal.timeout(PAGE_TIMEOUT_MS),
+			});
+		} catch (err) {
+			throw new Error(`${shown}: ${redactText((err as Error).message)}`);
+		}
+		if (!res.ok) throw new Error(`${shown}: HTTP ${res.status}`);
 		let body: { servers?: unknown; metadata?: { nextCursor?: unknown } };
 		try {
 			body = (await res.json()) as typeof body;
 		} catch {
-			throw new Error(`${u}: the answer is not JSON`);
+			throw new Error(`${shown}: the answer is not JSON`);
 		}
-		if (!Array.isArray(body.servers)) throw new Error(`${u}: the answer has no "servers" array`);
+		if (!Array.isArray(body.servers)) throw new Error(`${shown}: the answer has no "servers" array`);
 		servers.push(...body.servers);
 		const next = body.metadata?.nextCursor;
 		if (typeof next !== "string" || next === "") return { servers, metadata: { count: servers.length } };
-		if (seen.has(next)) throw new Error(`${u}: the registry returned cursor ${JSON.stringify(next)} twice`);
+		if (seen.has(next)) {
+			throw new Error(`${shown}: the registry returned cursor ${JSON.stringify(next)} twice`);
+		}
 		seen.add(next);
 		cursor = next;
 	}
-	throw new Error(`${url}: more than ${MAX_PAGES} pages`);
+	throw new Error(`${redactUrl(url)}: more than ${MAX_PAGES} pages`);
 }
 
 /**
@@ -63,10 +72,11 @@ export async function seedRegistryFile(store: RegistryStore, options: SeedOption
 	const target = store.path;
 	await store.replace({
 		prepare: async () => {
-			const bytes = await seedBytes(options);
+			const bytes = await seedBytes(options, store.maxFileBytes);
 			return {
 				source: bytes,
-				name: source,
+				// How logs and /health name the data: without a password in the seed URL.
+				name: redactUrl(source),
 				// A seed is the first data there is: all of it must be valid.
 				invalidEntries: "reject",
 				commit: () => writeFileAtomic(target, bytes),
@@ -74,20 +84,22 @@ export async function seedRegistryFile(store: RegistryStore, options: SeedOption
 		},
 		initial: true,
 	});
-	log.info(`Seeded ${target} with ${store.current.count} entries from ${source}`);
+	log.info(`Seeded ${target} with ${store.current.count} entries from ${redactUrl(source)}`);
 }
 
-async function seedBytes(options: SeedOptions): Promise<Uint8Array> {
+async function seedBytes(options: SeedOptions, maxBytes: number | undefined): Promise<Uint8Array> {
 	const { source, log } = options;
 	if (/^https?:\/\//i.test(source)) {
-		log.info(`Seeding ${options.target} from registry API ${source}`);
+		log.info(`Seeding ${options.target} from registry API ${redactUrl(source)}`);
 		const doc = await crawlRegistry(source, options.fetch);
 		return new TextEncoder().encode(`${JSON.stringify(doc)}\n`);
 	}
 	log.info(`Seeding ${options.target} from file ${source}`);
 	try {
-		return await readFile(source);
+		// Over MCP_REGISTRY_MAX_FILE_BYTES the file is refused by its size, unread.
+		return (await readRegistryFile(source, { maxBytes })).bytes;
 	} catch (err) {
+		if (err instanceof RegistryLoadError) throw err;
 		throw new RegistryLoadError(`MCP_REGISTRY_SEED_FROM=${source}: cannot read: ${(err as Error).message}`);
 	}
 }

@@ -8,7 +8,13 @@
 import type { Logger } from "../log.ts";
 import { collectGarbage } from "../runtime.ts";
 import { AppliedObject, type Origin } from "./applied.ts";
-import { type InvalidEntries, loadRegistryBytes, loadRegistryFile, RegistryLoadError } from "./load.ts";
+import {
+	FileTooLargeError,
+	type InvalidEntries,
+	loadRegistryBytes,
+	loadRegistryFile,
+	RegistryLoadError,
+} from "./load.ts";
 import type { LoadRequest } from "./load-worker.ts";
 import { describeErrors, summariseWarnings } from "./report.ts";
 import { emptySnapshotData, Snapshot, type SnapshotData } from "./snapshot.ts";
@@ -37,6 +43,8 @@ export interface StoreOptions {
 	loader?: Loader;
 	/** MCP_REGISTRY_LOAD_TIMEOUT_SECONDS, in ms: a read and build that takes longer is abandoned. */
 	timeoutMs?: number;
+	/** MCP_REGISTRY_MAX_FILE_BYTES: a larger file (or seed) is refused before it is read. */
+	maxFileBytes?: number;
 	/**
 	 * The worker module. In a compiled binary modules live beside the entry point, so the entry
 	 * (main.ts) names it; the default suits running from source.
@@ -87,35 +95,61 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 /** The longest a paced build holds the serving thread at a time. */
 const PACE_MS = 8;
 
-/** Loads a file in a Worker; the result arrives by transfer. An abort terminates the Worker. */
-function loadInWorker(request: LoadRequest, workerUrl: string, signal: AbortSignal): Promise<SnapshotData> {
+/**
+ * Loads a file in a Worker; the result arrives by transfer. An abort while it builds terminates
+ * the Worker at once; an abort while it still reads leaves it to finish the read (a read stuck
+ * in the file system cannot be cancelled, and ending its thread would not give back the file
+ * system's), and the promise settles only once the Worker is done: the store counts the read as
+ * stuck until then.
+ */
+function loadInWorker(
+	request: LoadRequest,
+	workerUrl: string,
+	signal: AbortSignal,
+	onRead: () => void,
+): Promise<SnapshotData> {
 	return new Promise((resolve, reject) => {
 		const worker = new Worker(workerUrl, { type: "module" });
+		let reading = true;
 		const done = () => {
 			signal.removeEventListener("abort", onAbort);
 			worker.terminate();
 		};
 		const onAbort = () => {
+			if (reading) return;
 			done();
 			reject(signal.reason);
 		};
 		signal.addEventListener("abort", onAbort, { once: true });
 		worker.onmessage = (event: MessageEvent) => {
+			const m = event.data as {
+				read?: true;
+				ok?: boolean;
+				data?: SnapshotData;
+				message?: string;
+				report?: never;
+			};
+			if (m.read) {
+				reading = false;
+				onRead();
+				if (signal.aborted) onAbort();
+				return;
+			}
 			done();
-			const m = event.data as { ok: boolean; data?: SnapshotData; message?: string; report?: never };
-			if (m.ok && m.data) resolve(m.data);
+			if (signal.aborted) reject(signal.reason);
+			else if (m.ok && m.data) resolve(m.data);
 			else reject(new RegistryLoadError(m.message ?? "load failed", m.report));
 		};
 		worker.onerror = (event: ErrorEvent) => {
 			done();
-			reject(new RegistryLoadError(`${request.path}: loader failed: ${event.message}`));
+			reject(new RegistryLoadError(`${request.name ?? request.path}: loader failed: ${event.message}`));
 		};
 		worker.postMessage(request);
 	});
 }
 
 export class RegistryStore {
-	current: Snapshot;
+	private served: Snapshot;
 	lastLoad: LoadOutcome | undefined;
 	readonly loads = { success: 0, failure: 0, timeout: 0 };
 	lastDurationMs = 0;
@@ -123,16 +157,26 @@ export class RegistryStore {
 	readonly applied = new AppliedObject();
 	private tail: Promise<void> = Promise.resolve();
 	/** Reads abandoned at the timeout that have not settled yet, by file: one at a time each. */
-	private readonly abandoned = new Set<string>();
+	private readonly abandoned = new Map<string, Promise<unknown>>();
 	private reloading: Promise<Snapshot> | undefined;
 	private again = false;
 
 	constructor(private readonly options: StoreOptions) {
-		this.current = new Snapshot(emptySnapshotData(options.path));
+		this.served = new Snapshot(emptySnapshotData(options.path));
+	}
+
+	/** The snapshot being served: requests read it; only a replace changes it. */
+	get current(): Snapshot {
+		return this.served;
 	}
 
 	get path(): string {
 		return this.options.path;
+	}
+
+	/** The largest registry file a load takes (MCP_REGISTRY_MAX_FILE_BYTES); unset: any. */
+	get maxFileBytes(): number | undefined {
+		return this.options.maxFileBytes;
 	}
 
 	private get timeoutMs(): number {
@@ -157,7 +201,9 @@ export class RegistryStore {
 
 	/**
 	 * SIGHUP: replace from the registry file. Asked for while one runs, it is folded into a single
-	 * follow-up, so a burst of signals costs at most two loads.
+	 * follow-up, so a burst of signals costs at most two loads; the follow-up runs whatever the
+	 * first one's outcome (the file may have been fixed in between), and every caller settles
+	 * with the last load's outcome.
 	 */
 	reload(options: { initial?: boolean } = {}): Promise<Snapshot> {
 		if (this.reloading) {
@@ -171,12 +217,19 @@ export class RegistryStore {
 		};
 		const run = async (): Promise<Snapshot> => {
 			try {
-				let snapshot = await once();
+				let last = await once().then(
+					(snapshot) => ({ ok: true as const, snapshot }),
+					(error: unknown) => ({ ok: false as const, error }),
+				);
 				while (this.again) {
 					this.again = false;
-					snapshot = await once();
+					last = await once().then(
+						(snapshot) => ({ ok: true as const, snapshot }),
+						(error: unknown) => ({ ok: false as const, error }),
+					);
 				}
-				return snapshot;
+				if (!last.ok) throw last.error;
+				return last.snapshot;
 			} finally {
 				this.again = false;
 				this.reloading = undefined;
@@ -199,29 +252,34 @@ export class RegistryStore {
 		const started = performance.now();
 		const at = new Date().toISOString();
 		const elapsed = () => Math.round(performance.now() - started);
+		let data: SnapshotData;
 		try {
 			const invalidEntries = prepared.invalidEntries ?? this.options.invalidEntries;
-			const data = await this.build(source, { name, loader, invalidEntries });
+			data = await this.build(source, { name, loader, invalidEntries });
 			if (prepared.commit) {
 				await prepared.commit();
 				// A read stuck on what was at this path before is no reason to refuse the next one.
 				this.abandoned.delete(this.options.path);
 			}
-			this.current = new Snapshot(data);
+			this.served = new Snapshot(data);
 			// What the build left behind (its input, the old snapshot) is garbage now: collect it
 			// at once, or the heap keeps it and the process stays at its peak.
 			if (loader !== "worker") collectGarbage(true);
 			this.record({ at, ok: true, durationMs: elapsed() });
 			this.applied.update(data.provenance.md5 || undefined, prepared.origin);
-			this.logReport(data, loader);
-			return { result: "applied", snapshot: this.current };
 		} catch (err) {
+			// A reload of the registry file itself that fails leaves a file on disk unlike what is
+			// served: whatever S3 names next must be downloaded, not skipped as already applied.
+			if (source === this.options.path && !prepared.commit) this.applied.forget();
 			const timedOut = err instanceof LoadTimeoutError;
 			this.record({ at, ok: false, durationMs: elapsed(), error: (err as Error).message, timedOut });
 			throw err;
 		} finally {
 			await prepared.cleanup?.().catch(() => {});
 		}
+		// Done: the report is told after, so that nothing in telling it can undo the replace.
+		this.logReport(data, loader);
+		return { result: "applied", snapshot: this.current };
 	}
 
 	private loaderFor(source: string | Uint8Array, initial: boolean): Loader {
@@ -238,29 +296,41 @@ export class RegistryStore {
 		{ name, loader, invalidEntries }: { name: string; loader: Loader; invalidEntries: InvalidEntries },
 	): Promise<SnapshotData> {
 		const key = typeof source === "string" ? source : undefined;
-		const seconds = Math.round(this.timeoutMs / 100) / 10;
+		const seconds = Number((this.timeoutMs / 1000).toFixed(3));
 		if (key && this.abandoned.has(key)) {
 			throw new RegistryLoadError(
 				`${name}: an earlier read of this file, abandoned after ${seconds} s, has still not finished; not starting another`,
 			);
 		}
 		const abort = new AbortController();
+		const maxBytes = this.options.maxFileBytes;
+		// Until the file is read whole, a timeout may mean a read stuck in the file system.
+		let reading = typeof source === "string";
+		const onRead = () => {
+			reading = false;
+		};
 		const work: Promise<SnapshotData> =
 			typeof source !== "string"
-				? Promise.resolve().then(() =>
-						loadRegistryBytes(source, { file: name, mtime: new Date(), invalidEntries }),
-					)
+				? Promise.resolve().then(() => {
+						if (maxBytes !== undefined && source.byteLength > maxBytes) {
+							throw new FileTooLargeError(name, source.byteLength, maxBytes);
+						}
+						return loadRegistryBytes(source, { file: name, mtime: new Date(), invalidEntries });
+					})
 				: loader === "worker"
 					? loadInWorker(
-							{ path: source, invalidEntries, name },
+							{ path: source, invalidEntries, name, maxBytes },
 							this.options.workerUrl ?? DEFAULT_WORKER_URL,
 							abort.signal,
+							onRead,
 						)
 					: loadRegistryFile(source, {
 							invalidEntries,
 							name,
 							pacedMs: loader === "paced" ? PACE_MS : undefined,
 							signal: abort.signal,
+							maxBytes,
+							onRead,
 						});
 		let timer: ReturnType<typeof setTimeout> | undefined;
 		const timeout = new Promise<never>((_, reject) => {
@@ -273,15 +343,15 @@ export class RegistryStore {
 		try {
 			return await Promise.race([work, timeout]);
 		} catch (err) {
-			// A Worker is terminated with its read; a read on this thread stays stuck.
-			if (err instanceof LoadTimeoutError && key && loader !== "worker") {
-				// A read stuck in the file system (a FIFO, a hung network mount) cannot be
-				// cancelled: remember it until it settles, so signals cannot pile up more of them.
-				this.abandoned.add(key);
-				work.then(
-					() => this.abandoned.delete(key),
-					() => this.abandoned.delete(key),
-				);
+			if (err instanceof LoadTimeoutError && key && reading) {
+				// A read stuck in the file system (a hung network mount) cannot be cancelled and
+				// holds one of its threads: remember it until it settles, so that signals cannot
+				// pile up more of them.
+				this.abandoned.set(key, work);
+				const settled = () => {
+					if (this.abandoned.get(key) === work) this.abandoned.delete(key);
+				};
+				work.then(settled, settled);
 			}
 			throw err;
 		} finally {

@@ -9,7 +9,7 @@ import { chmod, open, readdir, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { AwsError } from "../aws/errors.ts";
 import type { S3Client } from "../aws/s3.ts";
-import { fsyncDir, modeFor, tempPathFor } from "../fsutil.ts";
+import { fsyncDir, makeParentDir, modeFor, tempPathFor } from "../fsutil.ts";
 import type { Logger } from "../log.ts";
 import type { AppliedObject } from "../registry/applied.ts";
 import { RegistryLoadError } from "../registry/load.ts";
@@ -41,9 +41,14 @@ export const describeRef = (ref: ObjectRef) => `s3://${ref.bucket}/${ref.key}`;
 
 /** Why `ref` need not be downloaded, or undefined. */
 export function skipReason(ref: ObjectRef, applied: Readonly<AppliedObject>): string | undefined {
-	const known = applied.sequencerOf(refKey(ref));
-	if (ref.sequencer && known && compareSequencers(ref.sequencer, known) <= 0) {
-		return `its S3 event sequencer ${ref.sequencer} is not newer than the applied ${known}`;
+	const key = refKey(ref);
+	const known = applied.sequencerOf(key);
+	if (ref.sequencer && known) {
+		const order = compareSequencers(ref.sequencer, known);
+		// An older event never wins; the same event again only while its bytes are still served.
+		if (order < 0) return `its S3 event sequencer ${ref.sequencer} is older than the applied ${known}`;
+		if (order === 0 && applied.fromKey === key)
+			return `its S3 event sequencer ${ref.sequencer} is already applied`;
 	}
 	if (ref.etag && applied.etag && ref.etag === applied.etag) return `ETag ${ref.etag} is already applied`;
 	return undefined;
@@ -133,6 +138,8 @@ async function download(
 ): Promise<{ temp: string; bytes: number; etag?: string } | { skip: string }> {
 	const { log, target } = ctx;
 	log.info(`Downloading ${describeRef(ref)} to ${target}`);
+	// A new replica's folder may not exist yet: the first object makes it.
+	await makeParentDir(target);
 	const temp = tempPathFor(target);
 	const handle = await open(temp, "wx", 0o600);
 	let kept = false;

@@ -31,9 +31,10 @@ export interface ListenerOptions {
 	attempts?: number;
 	attemptDelayMs?: number;
 	/**
-	 * A message whose work shows no progress (no lock taken, no bytes arriving) for this long is
-	 * stuck: its visibility is no longer extended, so SQS redelivers it and, in the end, sends it
-	 * to the dead-letter queue. Default: 70 s (the 60 s load timeout and a margin).
+	 * A message whose work shows no progress (no bytes arriving, no step done) for this long is
+	 * stuck (before the store's lock is taken: twice this long): its visibility is no longer
+	 * extended, so SQS redelivers it and, in the end, dead-letters it. Default: 70 s (the 60 s
+	 * load timeout and a margin).
 	 */
 	stallMs?: number;
 }
@@ -136,23 +137,35 @@ export class SyncListener {
 
 	/**
 	 * Extends the message's visibility before it runs out, while its work makes progress: `progress`
-	 * marks each step; with none for `stallMs` the extensions stop and the message is let go.
+	 * marks each step (the store's lock taken, bytes arriving). Idle for `stallMs` — or, before
+	 * the lock is taken, for twice that, as a load ahead of it may take the load timeout itself —
+	 * the work is stuck: extensions pause, so SQS can hand the message out again and in the end
+	 * dead-letter it; they resume if the work moves again.
 	 */
 	private heartbeat(m: SqsMessage): { progress: () => void; stop: () => void } {
 		let last = performance.now();
+		let started = false;
+		let paused = false;
 		const progress = () => {
 			last = performance.now();
+			started = true;
+			if (paused) {
+				paused = false;
+				this.o.log.info(`Message ${m.messageId} is making progress again; extending its visibility`);
+			}
 		};
 		if (this.visibility <= 0) return { progress, stop: () => {} };
 		const stallMs = this.o.stallMs ?? 70_000;
 		const every = Math.max(500, (this.visibility * 1000) / 2);
 		const timer = setInterval(() => {
 			const idle = performance.now() - last;
-			if (idle > stallMs) {
-				clearInterval(timer);
-				this.o.log.warn(
-					`Message ${m.messageId} made no progress for ${Math.round(idle / 1000)} s; no longer extending its visibility, so SQS can redeliver it`,
-				);
+			if (idle > (started ? stallMs : 2 * stallMs)) {
+				if (!paused) {
+					paused = true;
+					this.o.log.warn(
+						`Message ${m.messageId} made no progress for ${Math.round(idle / 1000)} s; no longer extending its visibility, so SQS can redeliver it`,
+					);
+				}
 				return;
 			}
 			this.o.sqs.changeMessageVisibility(m.receiptHandle, this.visibility).catch((err: Error) => {

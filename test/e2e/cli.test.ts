@@ -79,7 +79,27 @@ function fixtures(): string[] {
 			servers: [{ server_name: "io.github.a/x", version: "1.0.0", value: doc("io.github.a/y", "1.0.0") }],
 		}),
 	);
+	// Hostile files: what JSON parsers read differently, nesting that overflows a stack, controls.
+	write(
+		"duplicate-keys.json",
+		`[${JSON.stringify(doc("io.github.a/x", "1.0.0")).replace("}", ',"version":"2.0.0"}')}]`,
+	);
+	write(
+		"duplicate-servers.json",
+		`{"servers":[],"serv\\u0065rs":[${JSON.stringify({ server: doc("io.github.a/x", "1.0.0") })}]}`,
+	);
+	write("deep-nesting.json", deepNesting());
+	write(
+		"control-version.json",
+		JSON.stringify([doc("io.github.a/x", "1.0.0\u0000"), doc("io.github.a/y", "1.0.0")]),
+	);
 	return files;
+}
+
+/** A valid entry, then one whose _meta is nested 100,000 levels deep. */
+function deepNesting(): string {
+	const deep = `${'{"x":'.repeat(100_000)}1${"}".repeat(100_000)}`;
+	return `{"servers":[{"server":${JSON.stringify(doc("io.github.a/ok", "1.0.0"))}},{"server":${JSON.stringify(doc("io.github.a/deep", "1.0.0"))},"_meta":{"io.example/x":${deep}}}]}`;
 }
 
 interface JsonResult {
@@ -141,6 +161,65 @@ describe("registry validate", () => {
 		expect(run(["validate", good]).code).toBe(0);
 	});
 
+	test("hostile files: each problem named by entry and field, as an error, never a stack trace", () => {
+		const deep = join(work.path, "deep-nesting.json");
+		writeFileSync(deep, deepNesting());
+		const text = run(["validate", deep]);
+		expect(text.code).toBe(1);
+		expect(text.stdout).toBe(
+			`${deep}: invalid: 1 invalid entry of 2 (MCP_REGISTRY_INVALID_ENTRIES=reject refuses the whole file; "skip" drops them):\n` +
+				`  error: servers[1]: _meta["io.example/x"].x.x… is nested deeper than 64 levels\n`,
+		);
+		const skipped = run(["validate", "--skip-invalid", deep]);
+		expect(skipped.code).toBe(0);
+		expect(skipped.stdout).toStartWith(
+			`${deep}: ok: 1 entries (1 servers, api shape), 1 invalid entries skipped`,
+		);
+		const dup = join(work.path, "duplicate-keys.json");
+		expect(run(["validate", dup]).stdout).toContain('error: [0]: the entry has a duplicate key "version"');
+		const servers = join(work.path, "duplicate-servers.json");
+		expect(run(["validate", servers])).toEqual({
+			code: 1,
+			stdout: `${servers}: the top-level object has a duplicate key "servers"\n`,
+		});
+		const control = join(work.path, "control-version.json");
+		expect(run(["validate", control]).stdout).toContain(
+			'error: [0] (io.github.a/x 1.0.0\\u0000): version must not contain control characters (got "1.0.0\\u0000")',
+		);
+	});
+
+	test("MCP_REGISTRY_MAX_FILE_BYTES (or its older name): validate and the server refuse a larger file unread", async () => {
+		const file = join(ROOT, "test", "fixtures", "real-api-page-30-entries.json");
+		const size = Bun.file(file).size;
+		const refused = `${file}: the file is ${size} bytes, over the limit of ${size - 1} bytes (MCP_REGISTRY_MAX_FILE_BYTES); not loaded\n`;
+		const limits: Record<string, string>[] = [
+			{ MCP_REGISTRY_MAX_FILE_BYTES: `${size - 1}` },
+			{ MCP_REGISTRY_S3_MAX_BYTES: `${size - 1}` },
+			// the new name wins when both are set
+			{ MCP_REGISTRY_MAX_FILE_BYTES: `${size - 1}`, MCP_REGISTRY_S3_MAX_BYTES: "1GiB" },
+		];
+		for (const env of limits) {
+			expect(run(["validate", file], env), JSON.stringify(env)).toEqual({ code: 1, stdout: refused });
+		}
+		expect(run(["validate", file], { MCP_REGISTRY_MAX_FILE_BYTES: `${size}` }).code).toBe(0);
+		expect(
+			run(["validate", file], { MCP_REGISTRY_MAX_FILE_BYTES: "1GiB", MCP_REGISTRY_S3_MAX_BYTES: "1" }).code,
+		).toBe(0);
+		const malformed = run(["validate", file], { MCP_REGISTRY_MAX_FILE_BYTES: "lots" });
+		expect(malformed.code).toBe(2);
+		expect(malformed.stdout).toStartWith(
+			"registry validate: MCP_REGISTRY_MAX_FILE_BYTES must be a positive byte count",
+		);
+		// The server at start: refused, the error in the log, exit 1 (nothing else to serve).
+		const server = await startRegistry({
+			cmd: [binary],
+			env: { MCP_REGISTRY_JSON_FILE_PATH: file, MCP_REGISTRY_MAX_FILE_BYTES: `${size - 1}` },
+			expectListening: false,
+		});
+		expect(await server.proc.exited).toBe(1);
+		expect(server.logs()).toContain(refused.trim());
+	});
+
 	test("several files: exit 1 when any is invalid; bad options are usage errors", () => {
 		const good = join(ROOT, "test", "fixtures", "real-seed-358-servers.json");
 		const both = run(["validate", good, join(work.path, "duplicates.json")]);
@@ -186,5 +265,65 @@ describe("registry --help", () => {
 		}
 		expect(help.stdout).toContain("registry validate");
 		expect(help.stdout).toContain("registry healthcheck");
+	});
+});
+
+describe("registry healthcheck's command line", () => {
+	test("--help prints the usage (exit 0); the server's base URL asks its /v0/health", async () => {
+		for (const help of ["--help", "-h"]) {
+			const h = run(["healthcheck", help]);
+			expect(h.code).toBe(0);
+			expect(h.stdout).toStartWith("Usage: registry healthcheck [URL]");
+			expect(h.stdout).not.toContain("unreachable");
+		}
+		const r = await startRegistry({
+			cmd: [binary],
+			env: { MCP_REGISTRY_JSON_FILE_PATH: join(ROOT, "data", "registry.json") },
+		});
+		running.push(r);
+		for (const base of [r.base, `${r.base}/`]) {
+			expect(run(["healthcheck", base])).toEqual({ code: 0, stdout: `${r.base}/v0/health: ok\n` });
+		}
+		expect(await r.stop()).toBe(0);
+	});
+
+	test("an unknown option or a second argument is a usage error naming it (exit 2)", () => {
+		const extra = run(["healthcheck", "http://127.0.0.1:1/v0/health", "extra"]);
+		expect(extra.code).toBe(2);
+		expect(extra.stdout).toStartWith('registry healthcheck: unexpected argument "extra"\n');
+		const option = run(["healthcheck", "--timeout=5"]);
+		expect(option.code).toBe(2);
+		expect(option.stdout).toStartWith("registry healthcheck: unknown option --timeout=5\n");
+		const notUrl = run(["healthcheck", "localhost:8080"]);
+		expect(notUrl.code).toBe(2);
+		expect(notUrl.stdout).toStartWith('registry healthcheck: "localhost:8080" is not an http(s) URL\n');
+	});
+});
+
+describe("registry validate into a slow pipe", () => {
+	test("every byte of a long report reaches a reader that is slow to start (more than a pipe holds)", () => {
+		// 3,000 entries, each with a warning: a JSON report of some 80 KB, past the 64 KiB a pipe holds.
+		const file = join(work.path, "many-warnings.json");
+		writeFileSync(
+			file,
+			JSON.stringify(
+				Array.from({ length: 3000 }, (_, i) => ({
+					$schema: "https://example.com/unknown.schema.json",
+					name: `io.github.pipe/s${i}`,
+					description: "d",
+					version: "1.0.0",
+				})),
+			),
+		);
+		const direct = Bun.spawnSync([binary, "validate", "--format", "json", file], { env: cleanEnv() });
+		const size = direct.stdout.byteLength;
+		expect(size).toBeGreaterThan(70_000);
+		const piped = Bun.spawnSync(
+			["sh", "-c", `'${binary}' validate --format json '${file}' | (sleep 1; wc -c)`],
+			{
+				env: cleanEnv(),
+			},
+		);
+		expect(Number(piped.stdout.toString().trim())).toBe(size);
 	});
 });

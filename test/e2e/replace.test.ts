@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { awsClientEnv, type S3Server, type SqsServer, startS3, startSqs } from "../support/aws-servers.ts";
 import { buildBinary } from "../support/binary.ts";
@@ -82,6 +82,7 @@ async function site(
 			MCP_REGISTRY_SQS_QUEUE_URL: queueUrl,
 			MCP_REGISTRY_SQS_WAIT_TIME_SECONDS: "1",
 			MCP_REGISTRY_SQS_RETRY_DELAY_SECONDS: "1",
+			MCP_REGISTRY_HEALTH_DETAIL: "true",
 			...env,
 		},
 	});
@@ -115,61 +116,120 @@ describe("one replace path", () => {
 		expect(await served(s.registry.base)).toEqual(["io.github.e2e/x"]);
 	});
 
-	test("a registry file that never finishes reading is abandoned at the load timeout; the S3 update waiting behind it proceeds", async () => {
-		const s = await site({ MCP_REGISTRY_LOAD_TIMEOUT_SECONDS: "1" });
-		// A FIFO with no writer: opening it for reading blocks, as a hung network file system would.
-		rmSync(s.file);
-		const made = spawnSync("mkfifo", [s.file]);
-		expect(made.status).toBe(0);
+	test("the same S3 event redelivered after a SIGHUP reload of other bytes brings its object back", async () => {
+		const s = await site();
+		const event = (key: string) =>
+			JSON.stringify({
+				Records: [
+					{
+						eventSource: "aws:s3",
+						awsRegion: "us-east-1",
+						eventName: "ObjectCreated:Put",
+						s3: { bucket: { name: "registry" }, object: { key, sequencer: "0055AED6DCD90281E5" } },
+					},
+				],
+			});
+		await s3.put("event/registry.json", registryJson(entry("io.github.e2e/x")));
+		await sqs.send(s.queueUrl, event("event/registry.json"));
+		await until("X to be served", async () => (await served(s.registry.base)).includes("io.github.e2e/x"));
+
+		writeFileSync(s.file, registryJson(entry("io.github.e2e/y")));
+		const hup = s.registry.logs().length;
+		s.registry.proc.kill("SIGHUP");
+		await s.registry.waitForLog("Loaded 1 entries (1 servers)", 10_000, hup);
+
+		// A redelivery (or a redrive from the dead-letter queue) of the very same event.
 		const mark = s.registry.logs().length;
-		s.registry.proc.kill("SIGHUP");
-		await s3.put("fifo/registry.json", registryJson(entry("io.github.e2e/after-fifo")));
-		await sqs.send(s.queueUrl, JSON.stringify({ s3_url: "s3://registry/fifo/registry.json" }));
-
-		await s.registry.waitForLog(
-			/Reload failed; still serving the previous data: .*registry\.json: not read and built within 1 s/,
-			10_000,
-			mark,
-		);
-		await until(
-			"the update behind the hung reload to be served",
-			async () => (await served(s.registry.base)).includes("io.github.e2e/after-fifo"),
-			{ timeoutMs: 15_000 },
-		);
-		const logs = s.registry.logs().slice(mark);
-		expect(logs).toContain("Downloading s3://registry/fifo/registry.json");
-		expect(logs).toContain("Deleted message from queue");
-
-		// The S3 apply renamed a regular file over the FIFO: a SIGHUP now reads that file.
-		const again = s.registry.logs().length;
-		s.registry.proc.kill("SIGHUP");
-		await s.registry.waitForLog("Loaded 1 entries (1 servers)", 10_000, again);
-		const h = await health(s.registry.base);
-		expect(h.data.last_load?.ok).toBe(true);
-
-		const metrics = await (await fetch(`${s.registry.base}/metrics`)).text();
-		expect(metrics).toMatch(/registry_loads_total\{result="failure"\} 1\n/);
-		expect(metrics).toMatch(/registry_load_timeouts_total 1\n/);
+		await sqs.send(s.queueUrl, event("event/registry.json"));
+		await s.registry.waitForLog("Deleted message from queue", 15_000, mark);
+		expect(s.registry.logs().slice(mark)).toContain("Database reloaded successfully");
+		expect(await served(s.registry.base)).toEqual(["io.github.e2e/x"]);
 	});
 
-	test("a timed-out reload shows in /health as the last load, failed, naming the file and the time", async () => {
-		// Built on the serving thread (no Worker to terminate with the read): the read stays stuck.
-		const s = await site({ MCP_REGISTRY_LOAD_TIMEOUT_SECONDS: "1", MCP_REGISTRY_LOAD_WORKER: "false" });
+	test("after a SIGHUP reload that fails, the object applied before is downloaded again and repairs the file", async () => {
+		const s = await site();
+		const x = registryJson(entry("io.github.e2e/x"));
+		await s3.put("repair/registry.json", x);
+		await sqs.send(s.queueUrl, JSON.stringify({ s3_url: "s3://registry/repair/registry.json" }));
+		await until("X to be served", async () => (await served(s.registry.base)).includes("io.github.e2e/x"));
+
+		writeFileSync(s.file, "{ truncated");
+		const hup = s.registry.logs().length;
+		s.registry.proc.kill("SIGHUP");
+		await s.registry.waitForLog("Reload failed", 10_000, hup);
+
+		const mark = s.registry.logs().length;
+		await sqs.send(s.queueUrl, JSON.stringify({ s3_url: "s3://registry/repair/registry.json" }));
+		await s.registry.waitForLog("Deleted message from queue", 15_000, mark);
+		expect(s.registry.logs().slice(mark)).not.toContain("already applied");
+		expect(readFileSync(s.file, "utf8")).toBe(x);
+		expect(await served(s.registry.base)).toEqual(["io.github.e2e/x"]);
+	});
+
+	for (const worker of ["true", "false"]) {
+		test(`a load slower than the timeout is abandoned and recorded; the S3 update waiting behind it proceeds (MCP_REGISTRY_LOAD_WORKER=${worker})`, async () => {
+			const s = await site({
+				MCP_REGISTRY_LOAD_TIMEOUT_SECONDS: "0.5",
+				MCP_REGISTRY_LOAD_WORKER: worker,
+				MCP_REGISTRY_HEALTH_DETAIL: "true",
+			});
+			// 40,000 servers: a couple of seconds to build here, four times the timeout at least.
+			const many = Array.from({ length: 40_000 }, (_, i) => entry(`io.github.slow/s${i}`));
+			writeFileSync(s.file, registryJson(...many));
+			const mark = s.registry.logs().length;
+			s.registry.proc.kill("SIGHUP");
+			await s3.put("slow/registry.json", registryJson(entry("io.github.e2e/after-slow")));
+			await sqs.send(s.queueUrl, JSON.stringify({ s3_url: "s3://registry/slow/registry.json" }));
+
+			await s.registry.waitForLog(
+				`Reload failed; still serving the previous data: ${s.file}: not read and built within 0.5 s`,
+				10_000,
+				mark,
+			);
+			const failed = await health(s.registry.base);
+			expect(failed.data.last_load?.ok).toBe(false);
+			expect(failed.data.last_load?.error).toContain(`${s.file}: not read and built within 0.5 s`);
+			expect(await served(s.registry.base)).toEqual(["io.github.e2e/initial"]);
+			const metrics = await (await fetch(`${s.registry.base}/metrics`)).text();
+			expect(metrics).toMatch(/registry_loads_total\{result="failure"\} 1\n/);
+			expect(metrics).toMatch(/registry_load_timeouts_total 1\n/);
+
+			await until(
+				"the update behind the abandoned reload to be served",
+				async () => (await served(s.registry.base)).includes("io.github.e2e/after-slow"),
+				{ timeoutMs: 15_000 },
+			);
+			const logs = s.registry.logs().slice(mark);
+			expect(logs).toContain("Downloading s3://registry/slow/registry.json");
+			expect(logs).toContain("Deleted message from queue");
+			expect((await health(s.registry.base)).data.last_load?.ok).toBe(true);
+		});
+	}
+
+	test("a FIFO in place of the registry file is refused at once, unread; the S3 update proceeds and replaces it", async () => {
+		const s = await site({ MCP_REGISTRY_HEALTH_DETAIL: "true" });
+		// A FIFO with no writer: reading it would block for good, as a hung network mount would.
 		rmSync(s.file);
 		expect(spawnSync("mkfifo", [s.file]).status).toBe(0);
 		const mark = s.registry.logs().length;
 		s.registry.proc.kill("SIGHUP");
-		await s.registry.waitForLog("Reload failed", 10_000, mark);
-		const h = await health(s.registry.base);
-		expect(h.data.last_load?.ok).toBe(false);
-		expect(h.data.last_load?.error).toContain(`${s.file}: not read and built within 1 s`);
-		// The data served before is still served.
+		await s.registry.waitForLog(
+			`Reload failed; still serving the previous data: ${s.file}: is a FIFO; a registry file must be a regular file`,
+			5_000,
+			mark,
+		);
+		expect((await health(s.registry.base)).data.last_load?.ok).toBe(false);
 		expect(await served(s.registry.base)).toEqual(["io.github.e2e/initial"]);
 
-		// While that read is stuck, another SIGHUP does not start a second one.
+		await s3.put("fifo/registry.json", registryJson(entry("io.github.e2e/after-fifo")));
+		await sqs.send(s.queueUrl, JSON.stringify({ s3_url: "s3://registry/fifo/registry.json" }));
+		await until("the update to be served", async () =>
+			(await served(s.registry.base)).includes("io.github.e2e/after-fifo"),
+		);
+		// The S3 apply renamed a regular file over the FIFO: a SIGHUP now reads that file.
 		const again = s.registry.logs().length;
 		s.registry.proc.kill("SIGHUP");
-		await s.registry.waitForLog("has still not finished; not starting another", 10_000, again);
+		await s.registry.waitForLog("Loaded 1 entries (1 servers)", 10_000, again);
 	});
 
 	test("an S3 apply logs the same report as a SIGHUP reload of the same bytes: skipped entries and warnings", async () => {

@@ -5,9 +5,8 @@
  * Real files (a FIFO for a read that never finishes), real Workers, the store in process.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { S3Client } from "../../src/aws/s3.ts";
@@ -77,7 +76,7 @@ describe("a reload and an S3 apply never swap out of order", () => {
 });
 
 describe("reloads asked for while one runs", () => {
-	test("a reload asked for while a failing one runs does not make the next reload load twice", async () => {
+	test("a reload asked for while a failing one runs is one follow-up, not two loads later", async () => {
 		const file = join(dir, "again.json");
 		writeFileSync(file, "[oops");
 		const store = new RegistryStore({
@@ -126,15 +125,36 @@ function setup(o: { loader?: Loader; timeoutMs?: number } = {}) {
 
 const names = (store: RegistryStore) => store.current.index.names;
 
-function fifo(path: string): void {
-	rmSync(path, { force: true });
-	expect(spawnSync("mkfifo", [path]).status).toBe(0);
-}
-
-/** Opens and closes the FIFO's write end: a reader stuck in open() then reads an empty file. */
-function release(path: string): void {
-	closeSync(openSync(path, "w"));
-}
+describe("reloads folded into one that fails", () => {
+	test("the follow-up still runs, reads the file as it is then, and both callers get its outcome", async () => {
+		const file = join(dir, "fixed.json");
+		writeFileSync(file, "[oops");
+		const store = new RegistryStore({
+			path: file,
+			invalidEntries: "reject",
+			log: silentLogger,
+			loader: "inline",
+		});
+		const hold = Promise.withResolvers<{ skip: string }>();
+		const held = store.replace({ prepare: () => hold.promise });
+		const first = store.reload(); // waits for the lock, then reads the broken file
+		const second = store.reload(); // folded: a follow-up after the first
+		// Queued between the two loads: the operator fixes the file.
+		const fix = store.replace({
+			prepare: async () => {
+				writeFileSync(file, manyServers("fixed", 2));
+				return { skip: "the file was fixed" };
+			},
+		});
+		hold.resolve({ skip: "held" });
+		await held;
+		await fix;
+		expect((await first).count).toBe(2);
+		expect((await second).count).toBe(2);
+		expect(store.loads).toMatchObject({ success: 1, failure: 1 });
+		expect(store.current.index.names).toEqual(["io.github.fixed/s0", "io.github.fixed/s1"]);
+	});
+});
 
 describe("replace", () => {
 	test("reads the registry file, swaps, records, logs the report and makes the applied ETag the file's MD5", async () => {
@@ -262,51 +282,63 @@ describe("replace", () => {
 });
 
 describe("the load timeout", () => {
+	/** A seed-array file of `n` servers: 30,000 take most of a second to build here. */
+	const big = (dir: string, n: number) => {
+		const f = join(dir, "big.json");
+		writeFileSync(f, manyServers("big", n));
+		return f;
+	};
+
 	for (const loader of ["paced", "worker"] as const) {
-		test(`${loader}: a read that never finishes is abandoned, recorded, and the replace behind it proceeds`, async () => {
+		test(`${loader}: a build that does not finish in time is abandoned, recorded, and the replace behind it proceeds`, async () => {
 			const s = setup({ loader, timeoutMs: 300 });
 			writeFileSync(s.path, registry("io.github.a/before"));
 			await s.store.replace();
-			fifo(s.path);
-			const hung = s.store.replace();
+			const slow = s.store.replace({ source: big(s.dir, 30_000) });
 			const next = join(s.dir, "next.json");
 			writeFileSync(next, registry("io.github.a/after"));
 			const behind = s.store.replace({ source: next });
 
-			const err = (await rejection(hung)) as Error;
+			const err = (await rejection(slow)) as Error;
 			expect(err).toBeInstanceOf(LoadTimeoutError);
 			expect(err.message).toBe(
-				`${s.path}: not read and built within 0.3 s (MCP_REGISTRY_LOAD_TIMEOUT_SECONDS); abandoned`,
+				`${join(s.dir, "big.json")}: not read and built within 0.3 s (MCP_REGISTRY_LOAD_TIMEOUT_SECONDS); abandoned`,
 			);
-			expect(names(s.store)).toEqual(["io.github.a/before"]);
 			expect((await behind).result).toBe("applied");
 			expect(names(s.store)).toEqual(["io.github.a/after"]);
 			expect(s.store.loads).toEqual({ success: 2, failure: 1, timeout: 1 });
-			release(s.path);
+			// The abandoned build stopped (between slices, or with its Worker): the same file may
+			// be tried again at once, and is abandoned again rather than refused.
+			const again = (await rejection(s.store.replace({ source: join(s.dir, "big.json") }))) as Error;
+			expect(again).toBeInstanceOf(LoadTimeoutError);
 		});
 	}
 
-	test("paced: while an abandoned read of a file is still stuck, another of the same file fails at once", async () => {
-		const s = setup({ loader: "paced", timeoutMs: 200 });
-		fifo(s.path);
-		await rejection(s.store.replace());
+	test("worker: a load abandoned while its file is still being read keeps the file refused until that read ends", async () => {
+		// The timeout fires before the Worker has even read the file: a read that, for all the
+		// store knows, is stuck in the file system. It is left to end, not cut off.
+		const s = setup({ loader: "worker", timeoutMs: 1 });
+		writeFileSync(s.path, registry("io.github.a/one"));
+		const first = (await rejection(s.store.replace())) as Error;
+		expect(first).toBeInstanceOf(LoadTimeoutError);
 		const started = performance.now();
-		const err = (await rejection(s.store.replace())) as Error;
-		expect(performance.now() - started).toBeLessThan(150);
-		expect(err.message).toContain("abandoned after 0.2 s, has still not finished; not starting another");
-		// Once the stuck read ends (here: an empty file), the file can be read again.
-		release(s.path);
-		rmSync(s.path);
-		writeFileSync(s.path, registry("io.github.a/later"));
-		await until("the released read to settle", () =>
+		const refused = (await rejection(s.store.replace())) as Error;
+		expect(performance.now() - started).toBeLessThan(100);
+		expect(refused.message).toBe(
+			`${s.path}: an earlier read of this file, abandoned after 0.001 s, has still not finished; not starting another`,
+		);
+		// Once the Worker is done, the file is tried again (and, at 1 ms, abandoned again).
+		await until("the abandoned read to end", () =>
 			s.store.replace().then(
 				() => true,
-				(e: Error) => {
-					expect(e.message).toContain("has still not finished");
-					return false;
-				},
+				(e: Error) => e instanceof LoadTimeoutError,
 			),
 		);
-		expect(names(s.store)).toEqual(["io.github.a/later"]);
+		// Another file is never held up by it.
+		const other = join(s.dir, "other.json");
+		writeFileSync(other, registry("io.github.a/other"));
+		expect(((await rejection(s.store.replace({ source: other }))) as Error).message).not.toContain(
+			"has still not finished",
+		);
 	});
 });

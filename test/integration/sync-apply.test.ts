@@ -248,6 +248,25 @@ describe("applying a valid object", () => {
 	});
 });
 
+describe("a new replica", () => {
+	test("the registry file's folder does not exist yet: the first object makes it (0755) and is applied", async () => {
+		const s = await setup({ old: null });
+		const target = join(s.dir, "state", "registry", "registry.json");
+		const store = new RegistryStore({
+			path: target,
+			invalidEntries: "reject",
+			log: silentLogger,
+			loader: "inline",
+		});
+		const ref = await upload(registry("io.github.new/replica"));
+		const outcome = await applyObject({ ...s.ctx, store, target }, ref);
+		expect(outcome.result).toBe("applied");
+		expect(readFileSync(target, "utf8")).toBe(registry("io.github.new/replica"));
+		expect(statSync(join(s.dir, "state", "registry")).mode & 0o777).toBe(0o755 & ~process.umask());
+		expect(store.current.index.names).toEqual(["io.github.new/replica"]);
+	});
+});
+
 describe("skipping what is already applied", () => {
 	test("the ETag is remembered: a second apply of the same object is a 304 skip, file untouched", async () => {
 		const s = await setup();
@@ -314,6 +333,24 @@ describe("skipping what is already applied", () => {
 		// The sequencer is per key: another key or bucket is not compared with it.
 		expect(skipReason({ bucket: "b", key: "other", sequencer: "00", etag: "bbbb" }, state)).toBeUndefined();
 		expect(skipReason({ bucket: "c", key: "k", sequencer: "00", etag: "bbbb" }, state)).toBeUndefined();
+	});
+
+	test("skipReason: the same event again is skipped only while the bytes it brought are still served", () => {
+		const state = new AppliedObject();
+		state.update(undefined, { key: "b/k", sequencer: "0055AED6DCD90281E5", etag: "aaaa" });
+		const again = { bucket: "b", key: "k", sequencer: "0055AED6DCD90281E5" };
+		expect(skipReason(again, state)).toContain("already applied");
+		// A SIGHUP reload of other bytes: the redelivered event is applied again…
+		state.update("0123456789abcdef0123456789abcdef");
+		expect(skipReason(again, state)).toBeUndefined();
+		// …but an older one still never is.
+		expect(skipReason({ ...again, sequencer: "0055AED6DCD90281E4" }, state)).toContain("older");
+		// A reload that failed: nothing is known to be served from disk, nothing skipped by ETag.
+		state.forget();
+		expect(state.etag).toBeUndefined();
+		expect(
+			skipReason({ bucket: "b", key: "k", etag: "0123456789abcdef0123456789abcdef" }, state),
+		).toBeUndefined();
 	});
 
 	test("applyObject: an event with an older sequencer is skipped without touching anything", async () => {

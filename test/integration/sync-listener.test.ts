@@ -85,9 +85,9 @@ test("a message whose work is stuck is no longer heartbeated: it becomes visible
 	// Heartbeats every second while the work is young…
 	await until("the message to be in hand", () => lines.some((l) => l.includes("Received SQS message")));
 	await until("a heartbeat", () => extensions() >= 1);
-	// …and none once it has made no progress for 2.5 s.
+	// …and none once it has waited for the store without progress for twice 2.5 s.
 	await until("the stall to be noticed", () => lines.some((l) => l.includes("made no progress for")), {
-		timeoutMs: 10_000,
+		timeoutMs: 15_000,
 	});
 	const after = extensions();
 	const visible = async () => {
@@ -102,7 +102,9 @@ test("a message whose work is stuck is no longer heartbeated: it becomes visible
 		"no longer extending its visibility, so SQS can redeliver it",
 	);
 
+	// Once the work moves again (the store is free), the extensions resume.
 	release();
 	await holding;
+	await until("the heartbeat to resume", () => lines.some((l) => l.includes("is making progress again")));
 	await listener.stop(2_000);
 }, 30_000);

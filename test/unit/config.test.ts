@@ -39,6 +39,7 @@ describe("loadConfig defaults", () => {
 			logFormat: "text",
 			logLevel: "info",
 			githubClientId: undefined,
+			healthDetail: false,
 			registryVersion: "dev",
 			cacheMaxAge: 10,
 			sqsEnabled: false,
@@ -47,6 +48,7 @@ describe("loadConfig defaults", () => {
 			sqsMaxMessages: 1,
 			sqsVisibilityTimeout: undefined,
 			sqsAllowedBuckets: undefined,
+			maxFileBytes: undefined,
 			s3MaxBytes: 268435456,
 			awsRegion: undefined,
 			s3Url: undefined,
@@ -243,17 +245,20 @@ describe("LOAD_TIMEOUT_SECONDS", () => {
 		[" 90 ", 90],
 		["+5", 5],
 		["86400", 86400],
+		["1.5", 1.5],
+		["0.05", 0.05],
+		[".5", 0.5],
 	] as const) {
 		test(`${JSON.stringify(raw)} → ${seconds}`, () => {
 			expect(loadConfig(env({ LOAD_TIMEOUT_SECONDS: raw })).config.loadTimeoutSeconds).toBe(seconds);
 		});
 	}
 
-	for (const raw of ["0", "86401", "-1", "1.5", "1e3", "soon", ""]) {
+	for (const raw of ["0", "0.0", "86401", "-1", "1e3", "1.2.3", ".", "soon", ""]) {
 		test(`${JSON.stringify(raw)} is refused with the accepted range`, () => {
 			const err = configError(env({ LOAD_TIMEOUT_SECONDS: raw }));
 			expect(err.problems).toEqual([
-				`MCP_REGISTRY_LOAD_TIMEOUT_SECONDS must be seconds, an integer from 1 to 86400 (got ${JSON.stringify(raw)})`,
+				`MCP_REGISTRY_LOAD_TIMEOUT_SECONDS must be seconds, more than 0 and at most 86400 (a fraction such as 0.5 too) (got ${JSON.stringify(raw)})`,
 			]);
 		});
 	}
@@ -261,7 +266,9 @@ describe("LOAD_TIMEOUT_SECONDS", () => {
 	test("is documented in --help with its default", () => {
 		const text = describeVariables();
 		expect(text).toContain("MCP_REGISTRY_LOAD_TIMEOUT_SECONDS\n");
-		expect(text).toContain("Accepts seconds, an integer from 1 to 86400. Default: 60");
+		expect(text).toContain(
+			"Accepts seconds, more than 0 and at most 86400 (a fraction such as 0.5 too). Default: 60",
+		);
 		expect(text).toContain("the previous data kept");
 	});
 });

@@ -144,3 +144,18 @@ describe("a load's report", () => {
 		expect(err.report?.errors.first).toHaveLength(4);
 	});
 });
+
+describe("a hostile name in a problem", () => {
+	test("control characters in a name or version are shown escaped: one problem, one line", () => {
+		const line = describeProblem({
+			entry: "servers[3]",
+			name: "io.github.a/x\n2026-01-01T00:00:00.000Z INFO  Database reloaded successfully",
+			version: "1.0.0\u0000",
+			field: "server.name",
+			message: "must not contain control characters",
+		});
+		expect(line).not.toContain("\n");
+		expect(line).toContain("io.github.a/x\\n2026-01-01T00:00:00.000Z INFO  Database reloaded successfully");
+		expect(line).toContain("1.0.0\\u0000");
+	});
+});
