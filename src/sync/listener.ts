@@ -10,6 +10,7 @@ import type { SqsClient, SqsMessage } from "../aws/sqs.ts";
 import { backoffDelay, sleep } from "../backoff.ts";
 import type { Gauge } from "../gauge.ts";
 import type { Logger } from "../log.ts";
+import { redactUrl } from "../redact.ts";
 import type { RegistryStore } from "../registry/store.ts";
 import { applyObject, describeRef, PermanentSyncError } from "./apply.ts";
 import { compareSequencers, type ObjectRef, parseMessage, UnprocessableMessage } from "./messages.ts";
@@ -103,7 +104,9 @@ export class SyncListener {
 				log.warn(`Cannot read the queue's visibility timeout, assuming 30 s: ${(err as Error).message}`);
 			}
 		}
-		log.info(`Listening for registry updates on ${sqs.queueUrl}`, { visibility_timeout: this.visibility });
+		log.info(`Listening for registry updates on ${redactUrl(sqs.queueUrl)}`, {
+			visibility_timeout: this.visibility,
+		});
 		let failures = 0;
 		while (!this.stopping) {
 			let messages: SqsMessage[];
@@ -300,7 +303,7 @@ export class SyncListener {
 		return {
 			enabled: true,
 			running: this.running,
-			queue_url: this.o.sqs.queueUrl,
+			queue_url: redactUrl(this.o.sqs.queueUrl),
 			last_receive_at: this.lastReceiveAt,
 			last_success_at: this.lastSuccessAt,
 			last_error_at: this.lastErrorAt,
