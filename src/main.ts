@@ -233,7 +233,9 @@ export async function main(argv: string[]): Promise<number> {
 	const seedFromS3 =
 		applyContext && seedRef
 			? async () => {
-					await applyObject(applyContext, seedRef);
+					// Like a file or URL seed: the first data there is must be wholly valid.
+					await applyObject(applyContext, seedRef, undefined, undefined, "reject");
+					log.info(`Seeded ${store.path} with ${store.current.count} entries from ${config.seedFrom}`);
 				}
 			: undefined;
 	if (!(await prepareData(store, config, log, seedFromS3))) return 1;

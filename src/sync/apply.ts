@@ -12,7 +12,7 @@ import type { S3Client } from "../aws/s3.ts";
 import { fsyncDir, makeParentDir, modeFor, tempPathFor } from "../fsutil.ts";
 import type { Logger } from "../log.ts";
 import type { AppliedObject } from "../registry/applied.ts";
-import { RegistryLoadError } from "../registry/load.ts";
+import { type InvalidEntries, RegistryLoadError } from "../registry/load.ts";
 import type { RegistryStore } from "../registry/store.ts";
 import { compareSequencers, type ObjectRef } from "./messages.ts";
 
@@ -88,6 +88,8 @@ export async function applyObject(
 	ref: ObjectRef,
 	signal?: AbortSignal,
 	onProgress?: () => void,
+	/** Overrides MCP_REGISTRY_INVALID_ENTRIES for this object (a seed must be wholly valid). */
+	invalidEntries?: InvalidEntries,
 ): Promise<ApplyOutcome> {
 	const { log, target } = ctx;
 	const what = describeRef(ref);
@@ -109,6 +111,7 @@ export async function applyObject(
 				return {
 					source: temp,
 					name: what,
+					invalidEntries,
 					origin: { key: refKey(ref), etag: fetched.etag, sequencer: ref.sequencer },
 					commit: async () => {
 						await chmod(temp, await modeFor(target));

@@ -579,6 +579,7 @@ describe("S3_URL bootstrap and polling, s3:// seeds", () => {
 		expect(await served(r.base)).toEqual(["io.github.e2e/seeded-from-s3"]);
 		expect(readFileSync(file, "utf8")).toBe(content);
 		expect(tempFiles(d.path)).toEqual([]);
+		expect(r.logs()).toContain(`Seeded ${file} with 1 entries from s3://registry/seed/registry.json`);
 	});
 });
 
