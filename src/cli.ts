@@ -7,6 +7,8 @@ import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import * as v from "valibot";
 import { fileByteLimitOf } from "./config/variables.ts";
 import type { ListenAddress } from "./config.ts";
+import { escapeControl } from "./log.ts";
+import { redactText, redactUrl } from "./redact.ts";
 import { checkRegistryFile, type InvalidEntries, RegistryLoadError } from "./registry/load.ts";
 import { describeErrors, describeProblem, type EntryProblem, type LoadReport } from "./registry/report.ts";
 
@@ -70,8 +72,11 @@ function textReport(r: FileResult): string {
 			`${r.file}: ok: ${r.entries} entries (${r.servers} servers, ${r.shape} shape)${skipped}, ${r.warnings.length} warnings`,
 		);
 	} else {
+		// A whole-file error quotes the file's own bytes: shown escaped, on one line.
 		lines.push(
-			r.errors.length > 0 ? `${r.file}: invalid: ${r.error?.replace(`${r.file}: `, "")}` : `${r.error}`,
+			escapeControl(
+				r.errors.length > 0 ? `${r.file}: invalid: ${r.error?.replace(`${r.file}: `, "")}` : `${r.error}`,
+			),
 		);
 	}
 	for (const e of r.errors) lines.push(`  error: ${describeProblem(e)}`);
@@ -231,11 +236,13 @@ export async function healthcheckCommand(
 	let url: string | undefined;
 	for (const t of tokens) {
 		if (t.kind !== "positional") return usageError(`unknown option ${args[t.index]}`);
-		if (url !== undefined) return usageError(`unexpected argument ${JSON.stringify(t.value)}`);
+		if (url !== undefined) return usageError(`unexpected argument ${JSON.stringify(redactUrl(t.value))}`);
 		url = healthUrlFromArgument(t.value);
-		if (url === undefined) return usageError(`${JSON.stringify(t.value)} is not an http(s) URL`);
+		if (url === undefined) return usageError(`${JSON.stringify(redactUrl(t.value))} is not an http(s) URL`);
 	}
 	url ??= healthUrlFor(address);
+	// As the URL is shown: without a password, on one line.
+	const shown = escapeControl(redactUrl(url));
 	try {
 		const res = await fetch(url, { signal: AbortSignal.timeout(5000), redirect: "manual" });
 		const text = await res.text();
@@ -244,15 +251,15 @@ export async function healthcheckCommand(
 			status = v.parse(HealthAnswer, JSON.parse(text)).status;
 		} catch {}
 		if (res.status === 200 && status === "ok") {
-			out(`${url}: ok\n`);
+			out(`${shown}: ok\n`);
 			return 0;
 		}
 		out(
-			`${url}: unhealthy: HTTP ${res.status}${status !== undefined ? `, status ${JSON.stringify(status)}` : ""}\n`,
+			`${shown}: unhealthy: HTTP ${res.status}${status !== undefined ? `, status ${JSON.stringify(status)}` : ""}\n`,
 		);
 		return 1;
 	} catch (err) {
-		out(`${url}: unreachable: ${(err as Error).message}\n`);
+		out(`${shown}: unreachable: ${escapeControl(redactText((err as Error).message))}\n`);
 		return 1;
 	}
 }

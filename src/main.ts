@@ -14,7 +14,7 @@ import { fileByteLimit } from "./config/variables.ts";
 import { type Config, ConfigError, describeVariables, loadConfig } from "./config.ts";
 import { makeParentDir } from "./fsutil.ts";
 import { createApp } from "./http/app.ts";
-import { createLogger, type Logger } from "./log.ts";
+import { createLogger, escapeControl, type Logger } from "./log.ts";
 import { seedRegistryFile } from "./registry/seed.ts";
 import { RegistryStore } from "./registry/store.ts";
 import { AddressInUseError, hostPort, serve } from "./runtime.ts";
@@ -149,7 +149,9 @@ function writeAll(fd: number, text: string): void {
 		try {
 			at += writeSync(fd, bytes, at);
 		} catch (err) {
-			if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
+			const code = (err as NodeJS.ErrnoException).code;
+			if (code === "EPIPE") return; // the reader is gone (`… | head`): nothing more to say
+			if (code !== "EAGAIN") throw err;
 			Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5); // the pipe is full: wait for the reader
 		}
 	}
@@ -175,7 +177,7 @@ export async function main(argv: string[]): Promise<number> {
 		return 0;
 	}
 	if (line.command === "usage-error") {
-		process.stderr.write(`registry: ${line.message}\n`);
+		process.stderr.write(`registry: ${escapeControl(line.message)}\n`);
 		return 2;
 	}
 
@@ -184,7 +186,7 @@ export async function main(argv: string[]): Promise<number> {
 		loaded = loadConfig(process.env);
 	} catch (err) {
 		if (err instanceof ConfigError) {
-			process.stderr.write(`registry: ${err.message}\n`);
+			process.stderr.write(`registry: ${escapeControl(err.message)}\n`);
 			return 2;
 		}
 		throw err;
@@ -215,7 +217,7 @@ export async function main(argv: string[]): Promise<number> {
 		s3Ref = config.s3Url ? objectRef("MCP_REGISTRY_S3_URL", config.s3Url) : undefined;
 		seedRef = seedS3 ? objectRef("MCP_REGISTRY_SEED_FROM", seedS3) : undefined;
 	} catch (err) {
-		process.stderr.write(`registry: ${(err as Error).message}\n`);
+		process.stderr.write(`registry: ${escapeControl((err as Error).message)}\n`);
 		return 2;
 	}
 	let aws: Aws | undefined;
@@ -223,7 +225,7 @@ export async function main(argv: string[]): Promise<number> {
 		aws = config.sqsEnabled || s3Ref || seedRef ? createAws(config, log) : undefined;
 	} catch (err) {
 		if (!(err instanceof EndpointConfigError)) throw err;
-		process.stderr.write(`registry: ${err.message}\n`);
+		process.stderr.write(`registry: ${escapeControl(err.message)}\n`);
 		return 2;
 	}
 	const applyContext: ApplyContext | undefined = aws

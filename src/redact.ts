@@ -29,10 +29,14 @@ export function redactUrl(url: string | URL): string {
 	return text;
 }
 
-/** Every scheme://userinfo@ in a text (an error message naming URLs), within one word. */
-const USERINFO_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#\\"'<>]*@/gi;
+/** Every URL-like word in a text (an error message naming URLs): from its scheme to a space or quote. */
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]*/gi;
 
-/** A text with the user information of every URL in it replaced by `***`. */
+/**
+ * A text with the user information of every URL in it replaced by `***`. A password may hold
+ * `/`, `?` or `#` unencoded (then the URL is not valid, and a parser would stop there): such a
+ * word is redacted up to its last `@`, as redactUrl does.
+ */
 export function redactText(text: string): string {
-	return text.replace(USERINFO_IN_TEXT, `$1${REDACTED}@`);
+	return text.replace(URL_IN_TEXT, (word) => redactUrl(word));
 }

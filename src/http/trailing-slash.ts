@@ -8,8 +8,9 @@ import { NO_STORE } from "./respond.ts";
 /** Where a path ending in "/" redirects to (query kept as it is); undefined for any other path. */
 export function trailingSlashLocation(path: string, query: string | undefined): string | undefined {
 	if (path === "/" || !path.endsWith("/")) return undefined;
-	// One leading slash only: "//host" in a Location would name another host.
-	const target = `/${path.replace(/\/+$/, "").replace(/^\/+/, "")}`;
+	// One leading slash only, and no backslash after it: "//host" or "/\\host" in a Location
+	// names another host to a browser.
+	const target = `/${path.replace(/\/+$/, "").replace(/^[/\\]+/, "")}`;
 	return query === undefined ? target : `${target}?${query}`;
 }
 

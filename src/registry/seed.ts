@@ -9,6 +9,7 @@ import { writeFileAtomic } from "../fsutil.ts";
 import type { Logger } from "../log.ts";
 import { redactText, redactUrl } from "../redact.ts";
 import { RegistryLoadError, readRegistryFile } from "./load.ts";
+import { splitRegistry } from "./split.ts";
 import type { RegistryStore } from "./store.ts";
 
 const MAX_PAGES = 100_000;
@@ -22,8 +23,57 @@ export interface SeedOptions {
 	fetch?: typeof fetch;
 }
 
-/** Crawls a registry API list endpoint; returns the API list shape with every item. */
-export async function crawlRegistry(url: string, fetcher: typeof fetch = fetch): Promise<unknown> {
+/**
+ * A page's bytes, read as they come and refused once they pass `limit` (the rest of the seed's
+ * allowance under MCP_REGISTRY_MAX_FILE_BYTES): a hostile registry cannot fill the memory.
+ */
+async function pageBytes(res: Response, limit: number, shown: string, maxBytes: number): Promise<Uint8Array> {
+	const chunks: Uint8Array[] = [];
+	let total = 0;
+	const reader = res.body?.getReader();
+	if (reader) {
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			total += value.byteLength;
+			if (total > limit) {
+				await reader.cancel().catch(() => {});
+				throw new RegistryLoadError(
+					`${shown}: the registry's pages come to more than ${maxBytes} bytes, the limit (MCP_REGISTRY_MAX_FILE_BYTES); not seeded`,
+				);
+			}
+			chunks.push(value);
+		}
+	}
+	const bytes = new Uint8Array(total);
+	let at = 0;
+	for (const c of chunks) {
+		bytes.set(c, at);
+		at += c.byteLength;
+	}
+	return bytes;
+}
+
+/** What the scanner finds wrong in a page that JSON.parse would let through (a duplicate key, deep nesting). */
+function structureProblem(bytes: Uint8Array): string | undefined {
+	const split = splitRegistry(bytes);
+	if (!split) return undefined; // not the list shape: the parse below says what is wrong
+	if (split.fileProblem) return `${split.fileProblem.path} ${split.fileProblem.message}`.trim();
+	for (const [i, p] of split.problems) return `servers[${i}]${p.path ? `.${p.path}` : ""} ${p.message}`;
+	return undefined;
+}
+
+/**
+ * Crawls a registry API list endpoint; returns the API list shape with every item. Every page
+ * is checked as a registry file is (a duplicate key, nesting past 64 levels), and all of them
+ * together may not pass `maxBytes`.
+ */
+export async function crawlRegistry(
+	url: string,
+	fetcher: typeof fetch = fetch,
+	maxBytes = Number.POSITIVE_INFINITY,
+): Promise<unknown> {
+	let read = 0;
 	const start = new URL(url);
 	if (!start.searchParams.has("limit")) start.searchParams.set("limit", "100");
 	const servers: unknown[] = [];
@@ -44,9 +94,13 @@ export async function crawlRegistry(url: string, fetcher: typeof fetch = fetch):
 			throw new Error(`${shown}: ${redactText((err as Error).message)}`);
 		}
 		if (!res.ok) throw new Error(`${shown}: HTTP ${res.status}`);
+		const bytes = await pageBytes(res, maxBytes - read, shown, maxBytes);
+		read += bytes.byteLength;
+		const problem = structureProblem(bytes);
+		if (problem) throw new RegistryLoadError(`${shown}: ${problem}; not seeded`);
 		let body: { servers?: unknown; metadata?: { nextCursor?: unknown } };
 		try {
-			body = (await res.json()) as typeof body;
+			body = JSON.parse(new TextDecoder().decode(bytes)) as typeof body;
 		} catch {
 			throw new Error(`${shown}: the answer is not JSON`);
 		}
@@ -91,7 +145,7 @@ async function seedBytes(options: SeedOptions, maxBytes: number | undefined): Pr
 	const { source, log } = options;
 	if (/^https?:\/\//i.test(source)) {
 		log.info(`Seeding ${options.target} from registry API ${redactUrl(source)}`);
-		const doc = await crawlRegistry(source, options.fetch);
+		const doc = await crawlRegistry(source, options.fetch, maxBytes);
 		return new TextEncoder().encode(`${JSON.stringify(doc)}\n`);
 	}
 	log.info(`Seeding ${options.target} from file ${source}`);

@@ -52,6 +52,16 @@ const Text = v.pipe(v.string(), v.nonEmpty());
 
 const unquoted = (s: string) => s.replace(/"/g, "");
 
+/**
+ * S3's per-key event order: hex digits (16 to 18 of them in practice). Anything else is refused,
+ * for the applied one is kept and compared with every later event of the key: a forged
+ * `"ZZZZ"` would make every real event look older.
+ */
+const Sequencer = v.pipe(
+	v.string(),
+	v.regex(/^[0-9A-Fa-f]{1,32}$/, "is not an S3 event sequencer (hex digits)"),
+);
+
 /** An event's region, which becomes part of a host name: only a real region name is taken. */
 const Region = v.union([
 	v.pipe(
@@ -70,7 +80,7 @@ const CreatedRecord = v.object({
 			key: Text,
 			versionId: maybe(Text),
 			eTag: maybe(v.pipe(Text, v.transform(unquoted))),
-			sequencer: maybe(Text),
+			sequencer: maybe(Sequencer),
 			size: maybe(v.number()),
 		}),
 	}),
@@ -85,7 +95,7 @@ const EventBridgeObject = v.object({
 			key: Text,
 			"version-id": maybe(v.string()),
 			etag: maybe(v.pipe(v.string(), v.transform(unquoted))),
-			sequencer: maybe(v.string()),
+			sequencer: maybe(Sequencer),
 			size: maybe(v.number()),
 		}),
 	}),
@@ -107,7 +117,14 @@ function missingField(issues: [v.BaseIssue<unknown>, ...v.BaseIssue<unknown>[]],
 function eventRegion(value: unknown, field: string): string | undefined {
 	const region = v.safeParse(Region, value);
 	if (!region.success) {
-		throw new UnprocessableMessage(`${field} is not a region name: ${JSON.stringify(value).slice(0, 80)}`);
+		// Quoted as JSON; a value nested past any stack is only named by its type.
+		let shown: string;
+		try {
+			shown = JSON.stringify(value).slice(0, 80);
+		} catch {
+			shown = `a deeply nested ${Array.isArray(value) ? "array" : "object"}`;
+		}
+		throw new UnprocessableMessage(`${field} is not a region name: ${shown}`);
 	}
 	return region.output;
 }

@@ -1,15 +1,34 @@
 /**
- * The compiled binary, built once per test run from this source into a temp dir, so end-to-end
- * tests always exercise what `make build` would ship.
+ * The compiled binary, built once per test run from this source, so end-to-end tests always
+ * exercise what `make build` would ship. It goes under node_modules/.cache/registry-test-bin/,
+ * one folder per test process: `bun test` runs no exit hook, so each run removes the folders of
+ * runs that are over instead (a 100 MB binary left in /tmp per run adds up).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { BUN, cleanEnv, ROOT } from "./process.ts";
 
 let built: Promise<string> | undefined;
-const dir = mkdtempSync(join(tmpdir(), "registry-bin-"));
-process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+const cache = join(ROOT, "node_modules", ".cache", "registry-test-bin");
+
+const running = (pid: number) => {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+};
+
+mkdirSync(cache, { recursive: true });
+for (const name of readdirSync(cache)) {
+	const pid = Number(name);
+	if (pid !== process.pid && !(Number.isInteger(pid) && running(pid))) {
+		rmSync(join(cache, name), { recursive: true, force: true });
+	}
+}
+const dir = join(cache, String(process.pid));
+mkdirSync(dir, { recursive: true });
 
 export const BINARY_VERSION = "9.9.9-test";
 

@@ -4,6 +4,8 @@
  * exit codes as the end-to-end tests of the binary expect).
  */
 import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
 	HEALTHCHECK_USAGE,
@@ -206,4 +208,35 @@ describe("healthcheck's argument", () => {
 			});
 		});
 	}
+});
+
+describe("what the commands echo back", () => {
+	test("healthcheck never shows a URL's password, and keeps its line whole", async () => {
+		const { code, out } = await run((o) =>
+			healthcheckCommand(
+				["http://admin:SECRET@127.0.0.1:1/v0/health"],
+				{ hostname: "127.0.0.1", port: 1 },
+				o,
+			),
+		);
+		expect(code).toBe(1);
+		expect(out).not.toContain("SECRET");
+		expect(out).toStartWith("http://***@127.0.0.1:1/v0/health: unreachable: ");
+		const bad = await run((o) =>
+			healthcheckCommand(["http://127.0.0.1:1", "x:PW@y\nforged"], { hostname: "127.0.0.1", port: 1 }, o),
+		);
+		expect(bad.code).toBe(2);
+		expect(bad.out).not.toContain("PW");
+	});
+
+	test("validate shows a whole-file error quoting the file's bytes escaped, on one line", async () => {
+		const dir = mkdtempSync(join(tmpdir(), "cli-echo-"));
+		const file = join(dir, "raw.json");
+		writeFileSync(file, '{"servers":[\u2028\u009b]}');
+		const { code, out } = await run((o) => validateCommand([file], o));
+		rmSync(dir, { recursive: true, force: true });
+		expect(code).toBe(1);
+		expect(out.trimEnd().split("\n")).toHaveLength(1);
+		expect(out).not.toMatch(/[\u2028\u009b]/);
+	});
 });

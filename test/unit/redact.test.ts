@@ -55,3 +55,18 @@ describe("redactText", () => {
 		expect(redactText('["http://host/a","b@c"]')).toBe('["http://host/a","b@c"]');
 	});
 });
+
+describe("a password with /, ? or # in it, in a text", () => {
+	test("is redacted up to the last @ of its word", () => {
+		for (const pw of ["pa/ssw0rd", "pa?ss", "pa#ss"]) {
+			const text = `MCP_REGISTRY_SQS_QUEUE_URL must be a queue URL (got "https://admin:${pw}@sqs.us-east-1.amazonaws.com/1/q")`;
+			const out = redactText(text);
+			expect(out).not.toContain(pw);
+			expect(out).toContain("https://***@sqs.us-east-1.amazonaws.com/1/q");
+		}
+		// A URL without user information is left alone.
+		expect(redactText("see https://example.com/a?b=c#d for more")).toBe(
+			"see https://example.com/a?b=c#d for more",
+		);
+	});
+});

@@ -910,3 +910,47 @@ describe("names from messages are checked (bucket names by S3's rules, keys with
 		expect(single(url(`s3://${"a".repeat(63)}/k`)).bucket).toHaveLength(63);
 	});
 });
+
+describe("forged S3 event sequencers", () => {
+	test("a sequencer that is not hex (or longer than S3's) is dropped: it never becomes the applied one", () => {
+		for (const sequencer of ["ZZZZ", "F".repeat(40), "00 55", "-1"]) {
+			const body = JSON.stringify({
+				Records: [
+					{
+						eventName: "ObjectCreated:Put",
+						s3: { bucket: { name: "registry" }, object: { key: "k", sequencer } },
+					},
+				],
+			});
+			const m = parseMessage(body);
+			expect(m.kind).toBe("objects");
+			if (m.kind === "objects") expect(m.refs).toEqual([{ bucket: "registry", key: "k" }]);
+		}
+		const real = parseMessage(
+			JSON.stringify({
+				Records: [
+					{
+						eventName: "ObjectCreated:Put",
+						s3: { bucket: { name: "registry" }, object: { key: "k", sequencer: "0055AED6DCD90281E5" } },
+					},
+				],
+			}),
+		);
+		if (real.kind === "objects") expect(real.refs[0]?.sequencer).toBe("0055AED6DCD90281E5");
+	});
+});
+
+describe("a region nested past any stack", () => {
+	test("is unprocessable, named by its type, never a RangeError", () => {
+		const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+		const body = `{"Records":[{"eventName":"ObjectCreated:Put","awsRegion":${deep},"s3":{"bucket":{"name":"registry"},"object":{"key":"k"}}}]}`;
+		let err: unknown;
+		try {
+			parseMessage(body);
+		} catch (e) {
+			err = e;
+		}
+		expect(err).toBeInstanceOf(UnprocessableMessage);
+		expect((err as Error).message).toContain("is not a region name");
+	});
+});

@@ -58,3 +58,11 @@ describe("trailingSlash (stage)", () => {
 		}
 	});
 });
+
+describe("a backslash after the slash", () => {
+	test("never leads the Location: a browser reads /\\host as //host, another host", () => {
+		expect(trailingSlashLocation("/\\evil.com/", undefined)).toBe("/evil.com");
+		expect(trailingSlashLocation("/\\/\\evil.com/", "a=1")).toBe("/evil.com?a=1");
+		expect(trailingSlashLocation("//\\evil.com/", undefined)).toBe("/evil.com");
+	});
+});
