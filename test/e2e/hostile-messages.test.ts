@@ -18,6 +18,7 @@ import {
 import { buildBinary } from "../support/binary.ts";
 import { until } from "../support/poll.ts";
 import { type RunningRegistry, startRegistry, tempDir } from "../support/process.ts";
+import { startSyncSite } from "../support/sync-site.ts";
 
 let binary = "";
 let s3: S3Server;
@@ -26,7 +27,6 @@ let sqs: SqsServer;
 let s3StandIn: StandIn;
 const running: RunningRegistry[] = [];
 const dirs: { cleanup(): void }[] = [];
-let queues = 0;
 
 beforeAll(async () => {
 	[binary, s3, sqs] = await Promise.all([buildBinary(), startS3(["registry"]), startSqs()]);
@@ -56,28 +56,8 @@ const FORGED = "2026-01-01T00:00:00.000Z INFO  Database reloaded successfully";
 /** How every line of the text log starts. */
 const LINE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (DEBUG|INFO |WARN |ERROR) /;
 
-async function site(s3Endpoint: string, env: Record<string, string> = {}) {
-	const d = tempDir("registry-hostile-");
-	dirs.push(d);
-	const file = join(d.path, "registry.json");
-	const queueUrl = await sqs.createQueue(`hostile${++queues}`);
-	const registry = await startRegistry({
-		cmd: [binary],
-		cwd: d.path,
-		env: {
-			...awsClientEnv({ home: d.path, s3: s3Endpoint, sqs: sqs.endpoint }),
-			MCP_REGISTRY_JSON_FILE_PATH: file,
-			MCP_REGISTRY_SQS_ENABLED: "true",
-			MCP_REGISTRY_SQS_QUEUE_URL: queueUrl,
-			MCP_REGISTRY_SQS_WAIT_TIME_SECONDS: "1",
-			MCP_REGISTRY_SQS_RETRY_DELAY_SECONDS: "1",
-			...env,
-		},
-	});
-	running.push(registry);
-	await registry.waitForLog("Listening for registry updates");
-	return { file, queueUrl, registry };
-}
+const site = (s3Endpoint: string, env: Record<string, string> = {}) =>
+	startSyncSite({ binary, sqs, s3Endpoint, running, dirs }, { env });
 
 /** Message ids the registry has left for redelivery (the end of handling a message it did not apply). */
 function leftIds(logs: string): Set<string> {

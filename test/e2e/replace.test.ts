@@ -6,18 +6,17 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { awsClientEnv, type S3Server, type SqsServer, startS3, startSqs } from "../support/aws-servers.ts";
+import { type S3Server, type SqsServer, startS3, startSqs } from "../support/aws-servers.ts";
 import { buildBinary } from "../support/binary.ts";
 import { until } from "../support/poll.ts";
-import { type RunningRegistry, startRegistry, tempDir } from "../support/process.ts";
+import type { RunningRegistry } from "../support/process.ts";
+import { startSyncSite } from "../support/sync-site.ts";
 
 let binary = "";
 let s3: S3Server;
 let sqs: SqsServer;
 const running: RunningRegistry[] = [];
 const dirs: { cleanup(): void }[] = [];
-let queues = 0;
 
 beforeAll(async () => {
 	[binary, s3, sqs] = await Promise.all([buildBinary(), startS3(["registry"]), startSqs()]);
@@ -63,33 +62,8 @@ async function health(base: string) {
 	};
 }
 
-async function site(
-	env: Record<string, string> = {},
-	initial = registryJson(entry("io.github.e2e/initial")),
-) {
-	const d = tempDir("registry-replace-");
-	dirs.push(d);
-	const file = join(d.path, "registry.json");
-	writeFileSync(file, initial);
-	const queueUrl = await sqs.createQueue(`replace${++queues}`);
-	const registry = await startRegistry({
-		cmd: [binary],
-		cwd: d.path,
-		env: {
-			...awsClientEnv({ home: d.path, s3: s3.endpoint, sqs: sqs.endpoint }),
-			MCP_REGISTRY_JSON_FILE_PATH: file,
-			MCP_REGISTRY_SQS_ENABLED: "true",
-			MCP_REGISTRY_SQS_QUEUE_URL: queueUrl,
-			MCP_REGISTRY_SQS_WAIT_TIME_SECONDS: "1",
-			MCP_REGISTRY_SQS_RETRY_DELAY_SECONDS: "1",
-			MCP_REGISTRY_HEALTH_DETAIL: "true",
-			...env,
-		},
-	});
-	running.push(registry);
-	await registry.waitForLog("Listening for registry updates");
-	return { dir: d.path, file, queueUrl, registry };
-}
+const site = (env: Record<string, string> = {}, initial = registryJson(entry("io.github.e2e/initial"))) =>
+	startSyncSite({ binary, sqs, s3Endpoint: s3.endpoint, running, dirs }, { env, initial });
 
 describe("one replace path", () => {
 	test("an object applied before a SIGHUP reload is downloaded and served again when its message comes back", async () => {

@@ -20,6 +20,7 @@ import {
 import { buildBinary } from "../support/binary.ts";
 import { until } from "../support/poll.ts";
 import { type RunningRegistry, startRegistry, tempDir } from "../support/process.ts";
+import { type SyncSiteOptions, startSyncSite } from "../support/sync-site.ts";
 
 let binary = "";
 let s3: S3Server;
@@ -86,33 +87,12 @@ interface Site {
 	registry: RunningRegistry;
 }
 
-/** A registry process with its own directory, file and queue. */
-async function site(
-	opts: { env?: Record<string, string>; initial?: string; queueAttributes?: Record<string, string> } = {},
-): Promise<Site> {
-	const d = tempDir("registry-sync-");
-	dirs.push(d);
-	const file = join(d.path, "registry.json");
-	writeFileSync(file, opts.initial ?? registryJson("io.github.e2e/initial"));
-	const queueUrl = await sqs.createQueue(`q${++queues}`, opts.queueAttributes);
-	const registry = await startRegistry({
-		cmd: [binary],
-		cwd: d.path,
-		env: {
-			...awsClientEnv({ home: d.path, s3: s3.endpoint, sqs: sqs.endpoint }),
-			MCP_REGISTRY_JSON_FILE_PATH: file,
-			MCP_REGISTRY_SQS_ENABLED: "true",
-			MCP_REGISTRY_SQS_QUEUE_URL: queueUrl,
-			MCP_REGISTRY_SQS_WAIT_TIME_SECONDS: "1",
-			MCP_REGISTRY_SQS_RETRY_DELAY_SECONDS: "1",
-			MCP_REGISTRY_HEALTH_DETAIL: "true",
-			...opts.env,
-		},
-	});
-	running.push(registry);
-	await registry.waitForLog("Listening for registry updates");
-	return { dir: d.path, file, queueUrl, registry };
-}
+/** A registry process with its own directory, file and queue (a file with one server unless told). */
+const site = (opts: SyncSiteOptions = {}): Promise<Site> =>
+	startSyncSite(
+		{ binary, sqs, s3Endpoint: s3.endpoint, running, dirs },
+		{ ...opts, initial: opts.initial ?? registryJson("io.github.e2e/initial") },
+	);
 
 const tempFiles = (dir: string) => readdirSync(dir).filter((n) => n.endsWith(".tmp"));
 const count = (text: string, needle: string) => text.split(needle).length - 1;
