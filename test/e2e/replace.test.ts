@@ -173,9 +173,9 @@ describe("one replace path", () => {
 				async () => (await served(s.registry.base)).includes("io.github.e2e/after-slow"),
 				{ timeoutMs: 15_000 },
 			);
-			const logs = s.registry.logs().slice(mark);
-			expect(logs).toContain("Downloading s3://registry/slow/registry.json");
-			expect(logs).toContain("Deleted message from queue");
+			// The message goes once its object is served: wait for that, not for the serving.
+			await s.registry.waitForLog("Deleted message from queue", 10_000, mark);
+			expect(s.registry.logs().slice(mark)).toContain("Downloading s3://registry/slow/registry.json");
 			expect((await health(s.registry.base)).data.last_load?.ok).toBe(true);
 		});
 	}
