@@ -23,7 +23,7 @@ import {
 	parseQuery,
 	validationFailed,
 } from "./params.ts";
-import { compose, type Next } from "./pipeline.ts";
+import { compose, type Next, type Routed } from "./pipeline.ts";
 import { ENDPOINT_NOT_FOUND, notFound, type Problem, type ProblemItem, READ_ONLY } from "./problem.ts";
 import { registryGauges } from "./registry-gauges.ts";
 import { JSON_TYPE, jsonReply, NO_STORE, problemReply, type Reply, reply } from "./respond.ts";
@@ -31,7 +31,11 @@ import { createRouter, splitUrl } from "./router.ts";
 import type { HandlerName } from "./routes.ts";
 import { toResponse } from "./send.ts";
 import { trailingSlash } from "./trailing-slash.ts";
+import { validateRequest } from "./validate.ts";
 import { toYaml } from "./yaml.ts";
+
+/** `{p}/auth` and below: the prefix (group 1). */
+const AUTH_PATH = /^(\/v0|\/v0\.1)\/auth(?:\/|$)/;
 
 /**
  * What the app reads of the store: the snapshot being served (read at each request) and how the
@@ -106,7 +110,8 @@ function entryBody(snapshot: Snapshot, i: number): Uint8Array {
 }
 
 export interface App {
-	fetch(req: Request): Response;
+	/** A Response at once, but for a route that reads the request body (POST {p}/validate). */
+	fetch(req: Request): Response | Promise<Response>;
 	metrics: HttpMetrics;
 	cacheStats: CacheStats;
 }
@@ -153,14 +158,15 @@ export function createApp(options: AppOptions): App {
 		return errors.length > 0 ? validationFailed(errors) : (v ?? false);
 	};
 
-	const handlers: Record<HandlerName, (ctx: Context) => Reply> = {
+	const handlers: Record<HandlerName, (ctx: Context) => Reply | Promise<Reply>> = {
 		list(ctx) {
 			const p = parseListParams(parseQuery(ctx.query));
 			if ("status" in p) return problemReply(p);
 			const key = `list\u0000${p.limit}\u0000${p.cursor ? `${p.cursor.name}\u0000${p.cursor.version ?? "\u0001"}` : ""}\u0000${p.search ?? ""}\u0000${p.version ?? ""}\u0000${p.updatedSince ?? ""}\u0000${p.includeDeleted}`;
 			// What can be a hot page: the plain list or its latest versions, from the start or from
 			// where one of our cursors left off. Searches, exact versions and updated_since are kept
-			// apart (their own budget); a cursor naming no entry and an empty page never.
+			// apart (their own budget); a cursor naming no entry and an empty page never. The
+			// parameters are the effective ones: a cursor carrying a search is a search.
 			const plain = p.search === undefined && p.updatedSince === undefined;
 			const tier: Tier = plain && (p.version === undefined || p.version === "latest") ? "hot" : "adhoc";
 			const s = ctx.snapshot;
@@ -177,7 +183,7 @@ export function createApp(options: AppOptions): App {
 				const last = r.items[r.items.length - 1];
 				const next =
 					r.more && last !== undefined
-						? encodeCursor(s.index.names[last] as string, s.index.versions[last] as string)
+						? encodeCursor(s.index.names[last] as string, s.index.versions[last] as string, p.carried)
 						: undefined;
 				return {
 					reply: reply(200, listBody(s, r.items, next), JSON_TYPE, apiCache),
@@ -251,6 +257,11 @@ export function createApp(options: AppOptions): App {
 		ping: () => statics.ping,
 		version: () => statics.version,
 		readOnly: () => problemReply({ status: 501, detail: READ_ONLY }),
+		async validate(ctx) {
+			const r = await validateRequest(ctx.req);
+			// Not cached, not conditional: an answer about this body only.
+			return "status" in r ? problemReply(r) : { ...jsonReply(r, NO_STORE), etag: undefined };
+		},
 		openapiYaml: () => statics.openapiYaml,
 		openapiJson: () => statics.openapiJson,
 		docs: () => statics.docs,
@@ -277,8 +288,16 @@ export function createApp(options: AppOptions): App {
 	const dispatch: Next = ({ req, path, query }) => {
 		const m = router.match(req.method, path);
 		switch (m.kind) {
-			case "unmatched":
+			case "unmatched": {
+				// Upstream's token exchanges, at any depth and by any method: nothing to publish here.
+				const auth = AUTH_PATH.exec(path);
+				if (auth)
+					return {
+						template: `${auth[1]}/auth/{method}`,
+						reply: problemReply({ status: 501, detail: READ_ONLY }),
+					};
 				return { template: "unmatched", reply: problemReply({ status: 404, detail: ENDPOINT_NOT_FOUND }) };
+			}
 			case "options":
 				return {
 					template: m.template,
@@ -305,20 +324,28 @@ export function createApp(options: AppOptions): App {
 	return {
 		metrics,
 		cacheStats,
-		fetch(req: Request): Response {
+		fetch(req: Request): Response | Promise<Response> {
 			const started = performance.now();
-			let template = "unmatched";
-			let res: Response;
-			try {
-				const r = route({ req, ...splitUrl(req.url, req.headers.get("host")) });
-				template = r.template;
-				res = toResponse(req, r.reply);
-			} catch (err) {
+			const failed = (err: unknown): Response => {
 				log.error("Request failed", { method: req.method, url: req.url, error: err as Error });
-				res = toResponse(req, problemReply({ status: 500, detail: "unexpected error occurred" }));
+				return toResponse(req, problemReply({ status: 500, detail: "unexpected error occurred" }));
+			};
+			const done = (template: string, res: Response): Response => {
+				metrics.record(req.method, template, res.status, (performance.now() - started) / 1000);
+				return res;
+			};
+			let r: Routed;
+			try {
+				r = route({ req, ...splitUrl(req.url, req.headers.get("host")) });
+				if (!(r.reply instanceof Promise)) return done(r.template, toResponse(req, r.reply));
+			} catch (err) {
+				return done("unmatched", failed(err));
 			}
-			metrics.record(req.method, template, res.status, (performance.now() - started) / 1000);
-			return res;
+			const { template } = r;
+			return r.reply.then(
+				(reply) => done(template, toResponse(req, reply)),
+				(err) => done(template, failed(err)),
+			);
 		},
 	};
 }

@@ -107,6 +107,28 @@ function componentSchemas(): Record<string, unknown> {
 				},
 			},
 		},
+		ValidationIssue: {
+			type: "object",
+			required: ["type", "path", "message", "severity", "reference"],
+			properties: {
+				type: { type: "string", enum: ["schema", "semantic"] },
+				path: {
+					type: "string",
+					description: "The field, e.g. `packages[0].executable`; empty for the document.",
+				},
+				message: { type: "string" },
+				severity: { type: "string", enum: ["error", "warning"] },
+				reference: { type: "string", description: "A stable identifier of the rule." },
+			},
+		},
+		ValidationResult: {
+			type: "object",
+			required: ["valid", "issues"],
+			properties: {
+				valid: { type: "boolean", description: "False when an issue has severity `error`." },
+				issues: { type: "array", items: ref("ValidationIssue") },
+			},
+		},
 		Ping: { type: "object", required: ["pong"], properties: { pong: { type: "boolean" } } },
 		VersionBody: {
 			type: "object",
@@ -144,6 +166,15 @@ export function buildOpenApi(): Record<string, unknown> {
 					summary: op.summary,
 					...(op.description ? { description: op.description } : {}),
 					tags: op.tags,
+					...(op.requestBody
+						? {
+								requestBody: {
+									required: true,
+									description: op.requestBody.description,
+									content: { "application/json": { schema: ref(op.requestBody.schema) } },
+								},
+							}
+						: {}),
 					...(op.params && op.params.length > 0
 						? {
 								parameters: op.params.map((p) => ({
@@ -169,11 +200,23 @@ export function buildOpenApi(): Record<string, unknown> {
 			version: "1.0.0",
 			description:
 				`A read-only MCP Registry implementing the API of ${UPSTREAM} (under /v0 and /v0.1), ` +
-				"served from a registry file that is kept current from S3.",
+				"served from a registry file that is kept current from S3. " +
+				"The API is the same over plain HTTP and over HTTPS: HTTPS is the server's own when its " +
+				"operator gives it a certificate (MCP_REGISTRY_TLS_CERT_FILE and MCP_REGISTRY_TLS_KEY_FILE), " +
+				"or a proxy's in front of it; nothing in a request or an answer depends on which. " +
+				"Paging: a `cursor` carries the query that produced it (search, version, updated_since, " +
+				"include_deleted); a request that omits one of those uses the cursor's, one that gives it wins.",
 		},
 		tags: [
 			{ name: "servers", description: "Browse MCP servers and their versions" },
-			{ name: "publish", description: "Write routes: not available in this read-only registry" },
+			{
+				name: "publish",
+				description: "Write routes: not available in this read-only registry; validation of a server.json is",
+			},
+			{
+				name: "auth",
+				description: "Token exchanges for publishing: not available in this read-only registry",
+			},
 			{ name: "health", description: "Health and metrics" },
 			{ name: "ping" },
 			{ name: "version" },

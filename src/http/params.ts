@@ -7,14 +7,16 @@ import type { Position } from "../registry/snapshot.ts";
 import { parseTimestamp } from "../registry/time.ts";
 import type { Problem, ProblemItem } from "./problem.ts";
 
-const ESCAPE = /%[0-9A-Fa-f]{2}/;
-
 function badEscape(raw: string): string {
 	const m = /%(?![0-9A-Fa-f]{2})[^%]{0,2}/.exec(raw);
 	return m ? `invalid URL escape ${JSON.stringify(m[0])}` : "invalid UTF-8 in URL escape";
 }
 
-/** Decodes a path segment; decodes again when the result still holds an escape. */
+/**
+ * Decodes a path segment, and decodes the result once more when it still holds a `%` (as
+ * upstream, which unescapes the routed parameter again): double-encoding clients work, and a
+ * second decode that fails (`foo%25zz` → `foo%zz`) is an error.
+ */
 export function decodePathParam(raw: string): { value: string } | { error: string } {
 	let once: string;
 	try {
@@ -22,7 +24,7 @@ export function decodePathParam(raw: string): { value: string } | { error: strin
 	} catch {
 		return { error: badEscape(raw) };
 	}
-	if (!ESCAPE.test(once)) return { value: once };
+	if (!once.includes("%")) return { value: once };
 	try {
 		return { value: decodeURIComponent(once) };
 	} catch {
@@ -64,20 +66,32 @@ export function parseQuery(query: string): Map<string, string | { error: string 
 
 const base64url = (s: string) => Buffer.from(s, "utf8").toString("base64url");
 
-/** A cursor for "after this entry": base64url of `name:version`, URL-safe as it is. */
-export function encodeCursor(name: string, version: string): string {
-	return base64url(`${name}:${version}`);
-}
+/** The list parameters a cursor carries: the query that produced it, in this order. */
+export const CARRIED = ["search", "version", "updated_since", "include_deleted"] as const;
+export type Carried = Partial<Record<(typeof CARRIED)[number], string>>;
 
 /**
- * Reads a cursor: ours (base64url of `name:version`), the upstream `name:version`, or a bare
- * name. Server names always contain `/`, which base64url never does, so the forms cannot clash.
+ * A cursor for "after this entry": base64url of `name:version`, URL-safe as it is; with the query
+ * that produced it (`carried`), base64url of `name:version`, a newline and that query
+ * form-encoded. A newline is never part of a name or version (control characters are refused).
  */
-export function decodeCursor(cursor: string): Position | undefined {
-	if (cursor.includes("/")) {
-		const colon = cursor.indexOf(":");
-		return colon < 0 ? { name: cursor } : { name: cursor.slice(0, colon), version: cursor.slice(colon + 1) };
+export function encodeCursor(name: string, version: string, carried: Carried = {}): string {
+	const q = new URLSearchParams();
+	for (const key of CARRIED) {
+		const v = carried[key];
+		if (v !== undefined) q.set(key, v);
 	}
+	const query = q.toString();
+	return base64url(query === "" ? `${name}:${version}` : `${name}:${version}\n${query}`);
+}
+
+/** A position to list after, and the query a cursor of ours carried (empty for the other forms). */
+export interface Cursor extends Position {
+	carried: Carried;
+}
+
+/** One of our cursors, or undefined when `cursor` is not one. */
+function ours(cursor: string): Cursor | undefined {
 	if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
 	const bytes = Buffer.from(cursor, "base64url");
 	let text: string;
@@ -86,9 +100,35 @@ export function decodeCursor(cursor: string): Position | undefined {
 	} catch {
 		return undefined;
 	}
-	const colon = text.indexOf(":");
-	if (colon < 0 || !text.slice(0, colon).includes("/") || base64url(text) !== cursor) return undefined;
-	return { name: text.slice(0, colon), version: text.slice(colon + 1) };
+	if (base64url(text) !== cursor) return undefined;
+	const nl = text.indexOf("\n");
+	const head = nl < 0 ? text : text.slice(0, nl);
+	const colon = head.indexOf(":");
+	if (colon < 0 || !head.slice(0, colon).includes("/")) return undefined;
+	const carried: Carried = {};
+	if (nl >= 0) {
+		const q = new URLSearchParams(text.slice(nl + 1));
+		for (const key of CARRIED) {
+			const v = q.get(key);
+			if (v !== null && v !== "") carried[key] = v;
+		}
+	}
+	return { name: head.slice(0, colon), version: head.slice(colon + 1), carried };
+}
+
+/**
+ * Reads a cursor; every string is one, as upstream: ours (base64url, possibly carrying its
+ * query), else the upstream `name:version` (split at the first `:`), else a bare name (items
+ * with a greater name). Server names always contain `/`, which base64url never does, and ours
+ * must decode to `name:version` exactly, so a string of the other forms is not taken for ours.
+ */
+export function decodeCursor(cursor: string): Cursor {
+	const o = ours(cursor);
+	if (o) return o;
+	const colon = cursor.indexOf(":");
+	return colon < 0
+		? { name: cursor, carried: {} }
+		: { name: cursor.slice(0, colon), version: cursor.slice(colon + 1), carried: {} };
 }
 
 export interface ListParams {
@@ -98,6 +138,8 @@ export interface ListParams {
 	version?: string;
 	updatedSince?: string;
 	includeDeleted: boolean;
+	/** The query the next page's cursor carries: what was given, or carried by this cursor. */
+	carried: Carried;
 }
 
 export const LIMIT_DEFAULT = 30;
@@ -151,18 +193,24 @@ export function parseListParams(query: Query): ListParams | Problem {
 		}
 	}
 	let cursor: Position | undefined;
+	let fromCursor: Carried = {};
 	const rawCursor = given(query, "cursor", errors);
 	if (rawCursor !== undefined) {
-		cursor = decodeCursor(rawCursor);
-		if (!cursor) errors.push({ message: "invalid cursor", location: "query.cursor", value: rawCursor });
+		const c = decodeCursor(rawCursor);
+		cursor = c.version === undefined ? { name: c.name } : { name: c.name, version: c.version };
+		fromCursor = c.carried;
 	}
-	const includeDeleted = parseIncludeDeleted(query, errors);
-	const search = given(query, "search", errors)
-		?.replaceAll("\u0000", "")
-		.replaceAll("\u0001", "")
-		.toLowerCase();
-	const version = given(query, "version", errors);
-	const rawSince = given(query, "updated_since", errors);
+	// A parameter the request gives wins; one it omits is the cursor's (VS Code drops `search`
+	// on the pages after the first and sends only the cursor).
+	const pick = (key: keyof Carried): string | undefined => given(query, key, errors) ?? fromCursor[key];
+	const rawDeleted = pick("include_deleted");
+	const includeDeleted = rawDeleted === undefined ? undefined : parseBool(rawDeleted);
+	if (rawDeleted !== undefined && includeDeleted === undefined) {
+		errors.push({ message: "invalid boolean", location: "query.include_deleted", value: rawDeleted });
+	}
+	const search = pick("search")?.replaceAll("\u0000", "").replaceAll("\u0001", "").toLowerCase();
+	const version = pick("version");
+	const rawSince = pick("updated_since");
 	if (errors.length > 0) return validationFailed(errors);
 
 	let updatedSince: string | undefined;
@@ -172,6 +220,11 @@ export function parseListParams(query: Query): ListParams | Problem {
 		if (includeDeleted === false) return { status: 400, detail: DELETED_CONFLICT_DETAIL };
 		updatedSince = t.key;
 	}
+	const carried: Carried = {};
+	if (search) carried.search = search;
+	if (version !== undefined) carried.version = version;
+	if (rawSince !== undefined) carried.updated_since = rawSince;
+	if (includeDeleted !== undefined) carried.include_deleted = String(includeDeleted);
 	return {
 		limit,
 		cursor,
@@ -179,5 +232,6 @@ export function parseListParams(query: Query): ListParams | Problem {
 		version,
 		updatedSince,
 		includeDeleted: updatedSince !== undefined ? true : (includeDeleted ?? false),
+		carried,
 	};
 }

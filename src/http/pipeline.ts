@@ -16,7 +16,8 @@ export interface Incoming {
 /** An answer, and the route template /metrics counts it under. */
 export interface Routed {
 	template: string;
-	reply: Reply;
+	/** A promise only where the answer needs the request body (POST {p}/validate). */
+	reply: Reply | Promise<Reply>;
 }
 
 export type Next = (r: Incoming) => Routed;

@@ -17,6 +17,8 @@ export const REASONS: Record<number, string> = {
 	400: "Bad Request",
 	404: "Not Found",
 	405: "Method Not Allowed",
+	413: "Content Too Large",
+	415: "Unsupported Media Type",
 	422: "Unprocessable Entity",
 	500: "Internal Server Error",
 	501: "Not Implemented",

@@ -16,6 +16,7 @@ export type HandlerName =
 	| "ping"
 	| "version"
 	| "readOnly"
+	| "validate"
 	| "openapiYaml"
 	| "openapiJson"
 	| "docs"
@@ -45,6 +46,8 @@ export interface Operation {
 	description?: string;
 	tags: string[];
 	params?: ParamDoc[];
+	/** A JSON request body: its components/schemas name and what it is. */
+	requestBody?: { schema: string; description: string };
 	responses: Record<string, ResponseDoc>;
 }
 
@@ -78,6 +81,14 @@ const includeDeleted: ParamDoc = {
 	schema: { type: "boolean", default: false },
 };
 
+const authMethod: ParamDoc = {
+	name: "method",
+	in: "path",
+	description: "Upstream's token exchange: `github-at`, `github-oidc`, `oidc`, `dns`, `http` or `none`.",
+	schema: { type: "string" },
+	example: "github-at",
+};
+
 const problem = (description: string): ResponseDoc => ({ description, schema: "ErrorModel" });
 
 const readOnly = (method: Method, operationId: string, summary: string, params: ParamDoc[]): Operation => ({
@@ -109,7 +120,12 @@ export const ROUTES: RouteDef[] = [
 						name: "cursor",
 						in: "query",
 						description:
-							"Opaque pagination cursor: `metadata.nextCursor` of the previous page. The upstream `name:version` form is accepted too.",
+							"Opaque pagination cursor: `metadata.nextCursor` of the previous page, usable in a URL as it is. " +
+							"It carries the query that produced it (`search`, `version`, `updated_since`, `include_deleted`): " +
+							"a request that omits one of them uses the cursor's value, a request that gives one wins " +
+							"(so a client that sends only the cursor for the next page keeps its search). " +
+							"Every string is accepted, as upstream: `name:version` (split at the first `:`) lists after that entry, " +
+							"any other string is a bare name (items with a greater name).",
 						schema: { type: "string" },
 					},
 					{
@@ -144,7 +160,7 @@ export const ROUTES: RouteDef[] = [
 				responses: {
 					"200": { description: "A page of servers", schema: "ServerList" },
 					"400": problem("Bad Request: invalid updated_since or include_deleted combination"),
-					"422": problem("Unprocessable Entity: invalid limit, cursor or include_deleted"),
+					"422": problem("Unprocessable Entity: invalid limit or include_deleted"),
 				},
 			},
 		],
@@ -219,6 +235,43 @@ export const ROUTES: RouteDef[] = [
 		path: "/publish",
 		versioned: true,
 		operations: [readOnly("POST", "publish-server", "Publish a server (not available)", [])],
+	},
+	{
+		path: "/validate",
+		versioned: true,
+		operations: [
+			{
+				method: "POST",
+				handler: "validate",
+				operationId: "validate-server",
+				summary: "Validate a server.json",
+				description:
+					"Checks a server.json document with the rules this registry loads its file by. Answers 200 whether it is valid or not: " +
+					"`valid` is false when an issue has severity `error`; warnings (advisory limits) leave it valid. " +
+					"The body is at most 1 MiB, `Content-Type: application/json`. Never cached.",
+				tags: ["publish"],
+				requestBody: { schema: "ServerDetail", description: "One server.json document" },
+				responses: {
+					"200": { description: "The validation result", schema: "ValidationResult" },
+					"400": problem("Bad Request: the body is missing or not JSON"),
+					"413": problem("Content Too Large: the body is larger than 1 MiB"),
+					"415": problem("Unsupported Media Type: the body is not application/json"),
+				},
+			},
+		],
+	},
+	{
+		path: "/auth/{method}",
+		versioned: true,
+		operations: (["GET", "POST", "PUT", "PATCH", "DELETE"] as const).map((m) => ({
+			...readOnly(m, `auth-${m.toLowerCase()}`, "Exchange a token for publishing (not available)", [
+				authMethod,
+			]),
+			description:
+				"Not available: upstream's token exchanges (`github-at`, `github-oidc`, `oidc`, `dns`, `http`, `none`) serve publishing, " +
+				"and this registry is read-only. Any path below `auth`, by any method, answers 501.",
+			tags: ["auth"],
+		})),
 	},
 	{
 		path: "/health",

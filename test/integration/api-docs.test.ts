@@ -154,7 +154,6 @@ describe("OpenAPI document", () => {
 		for (const p of PREFIXES) {
 			cases.push(
 				[`${p}/servers`, `${p}/servers?limit=abc`, 422],
-				[`${p}/servers`, `${p}/servers?cursor=!`, 422],
 				[`${p}/servers`, `${p}/servers?include_deleted=maybe`, 422],
 				[`${p}/servers`, `${p}/servers?updated_since=nope`, 400],
 				[`${p}/servers`, `${p}/servers?updated_since=2025-01-01T00:00:00Z&include_deleted=false`, 400],

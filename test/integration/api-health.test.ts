@@ -43,12 +43,12 @@ function app(options: Partial<AppOptions> = {}) {
 	});
 	return {
 		async health(path = "/v0/health") {
-			const res = a.fetch(new Request(`http://registry.test${path}`));
+			const res = await a.fetch(new Request(`http://registry.test${path}`));
 			const text = await res.text();
 			return { res, text, body: JSON.parse(text) as Record<string, unknown> };
 		},
 		async metrics() {
-			return a.fetch(new Request("http://registry.test/metrics")).text();
+			return (await a.fetch(new Request("http://registry.test/metrics"))).text();
 		},
 	};
 }

@@ -230,6 +230,19 @@ describe("GET {p}/servers/{serverName}/versions/{version}", () => {
 		);
 	});
 
+	test("a % left after the first decode is decoded again, as upstream: foo%25zz → 400", async () => {
+		for (const p of ["/v0", "/v0.1"]) {
+			const b = await expectProblem(`${p}/servers/foo%25zz/versions`, 400, "Invalid server name encoding");
+			expect(b.body.errors).toEqual([{ message: 'invalid URL escape "%zz"' }]);
+			await expectProblem(`${p}/servers/foo%25zz/versions/latest`, 400, "Invalid server name encoding");
+			await expectProblem(
+				`${p}/servers/io.github.user%2Fweather/versions/1.0%25zz`,
+				400,
+				"Invalid version encoding",
+			);
+		}
+	});
+
 	test("an unencoded slash in the name does not match a route → 404 Endpoint not found", async () => {
 		await expectProblem("/v0.1/servers/io.github.user/weather/versions/1.9.0", 404, ENDPOINT_NOT_FOUND);
 		await expectProblem("/v0.1/servers/io.github.user/weather/versions", 404, ENDPOINT_NOT_FOUND);

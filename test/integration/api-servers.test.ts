@@ -581,13 +581,42 @@ describe("GET {p}/servers: pagination", () => {
 		expect(ids(body)).toEqual(["com.example/beta@1.0.0", "com.example/deprecated@1.0.0"]);
 	});
 
-	test("an undecodable cursor → 422 at query.cursor", async () => {
-		for (const c of ["not-a-cursor", "%21%21%21", "Zm9vOmJhcg", "abc"]) {
-			const b = await expectProblem(list, `/v0.1/servers?cursor=${c}`, 422, "validation failed");
-			const errors = b.errors as { location: string }[];
-			expect(errors).toHaveLength(1);
-			expect(errors[0]?.location).toBe("query.cursor");
+	test("any cursor string is accepted, as upstream: a bare name lists the items with a greater name", async () => {
+		const uuid = "3f1c2b7e-8d4a-4c1e-9b3a-1f2e3d4c5b6a";
+		for (const c of ["not-a-cursor", "%21%21%21", "Zm9vOmJhcg", "abc", "zzz", uuid, "com.example/beta"]) {
+			const { status, body } = await page(list, `?cursor=${c}`);
+			const bare = decodeURIComponent(c);
+			expect([c, status]).toEqual([c, 200]);
+			expect([c, ids(body)]).toEqual([c, VISIBLE.filter((id) => (id.split("@")[0] as string) > bare)]);
 		}
+		// Without a "/" and with a ":", it is the upstream name:version form.
+		const { status, body } = await page(list, "?cursor=zzz%3A1.0.0");
+		expect(status).toBe(200);
+		expect(ids(body)).toEqual([]);
+	});
+
+	test("our cursor carries its query: a page asked with the cursor alone keeps the search and version", async () => {
+		const first = await page(list, "?search=weather&version=latest&limit=1");
+		expect(first.body.metadata.nextCursor).toBeString();
+		const all = ids((await page(list, "?search=weather&version=latest&limit=100")).body);
+		expect(all.length).toBeGreaterThan(1);
+		let cursor = first.body.metadata.nextCursor;
+		const seen = ids(first.body);
+		while (cursor !== undefined) {
+			// Only the cursor, as VS Code asks for the pages after the first (not URL-encoded).
+			const next = await page(list, `?limit=1&cursor=${cursor}`);
+			expect(next.status).toBe(200);
+			seen.push(...ids(next.body));
+			cursor = next.body.metadata.nextCursor;
+		}
+		expect(seen).toEqual(all);
+		// A value the request gives wins over the cursor's.
+		const other = await page(list, `?search=alpha&limit=100&cursor=${first.body.metadata.nextCursor}`);
+		expect(ids(other.body).every((id) => id.includes("alpha"))).toBe(true);
+		// include_deleted and updated_since are carried too.
+		const deleted = await page(list, "?search=weather&include_deleted=true&limit=3");
+		const rest = await page(list, `?limit=3&cursor=${deleted.body.metadata.nextCursor}`);
+		expect(ids(rest.body)).toEqual(["io.github.user/weather-old@0.9.0"]);
 	});
 
 	test("a cursor stays valid across a reload: no duplicates, additions after it are seen", async () => {

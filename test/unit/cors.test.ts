@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { CORS_HEADERS, corsPreflight, isPreflight, preflightReply } from "../../src/http/cors.ts";
 import type { Incoming, Routed } from "../../src/http/pipeline.ts";
+import type { Reply } from "../../src/http/respond.ts";
 
 const request = (method: string, headers: Record<string, string> = {}) =>
 	new Request("http://registry.test/v0.1/servers", { method, headers });
@@ -72,7 +73,7 @@ describe("corsPreflight (stage)", () => {
 		const { out, seen } = run(request("OPTIONS", PREFLIGHT));
 		expect(seen).toHaveLength(0);
 		expect(out.template).toBe("preflight");
-		expect(out.reply.status).toBe(204);
+		expect((out.reply as Reply).status).toBe(204);
 	});
 
 	test("hands anything else on unchanged", () => {

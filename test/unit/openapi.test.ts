@@ -62,3 +62,17 @@ describe("buildOpenApi", () => {
 		expect(new Set(ids).size).toBe(ids.length);
 	});
 });
+
+describe("what the document says of the API as a whole", () => {
+	test("the same over HTTP and HTTPS, and the cursor carrying its query", () => {
+		const d = (buildOpenApi() as { info: { description: string } }).info.description;
+		expect(d).toContain("The API is the same over plain HTTP and over HTTPS");
+		expect(d).toContain("MCP_REGISTRY_TLS_CERT_FILE");
+		expect(d).toContain("a `cursor` carries the query that produced it");
+	});
+
+	test("describes POST /validate under both prefixes", () => {
+		const paths = buildOpenApi().paths as Record<string, Record<string, unknown>>;
+		for (const p of ["/v0/validate", "/v0.1/validate"]) expect(paths[p]?.post).toBeDefined();
+	});
+});

@@ -56,9 +56,13 @@ describe("decodePathParam", () => {
 		expect(decodePathParam("caf%C3%A9")).toEqual({ value: "café" });
 	});
 
-	test("a single decode that leaves a lone % (not an escape) is not decoded again", () => {
-		expect(decodePathParam("100%25")).toEqual({ value: "100%" });
-		expect(decodePathParam("a%25zz")).toEqual({ value: "a%zz" });
+	test("a single decode that leaves a % is decoded again, as upstream: a lone % is an error", () => {
+		for (const raw of ["100%25", "a%25zz", "foo%25zz"]) {
+			const r = decodePathParam(raw);
+			expect([raw, "error" in r]).toEqual([raw, true]);
+		}
+		expect((decodePathParam("foo%25zz") as { error: string }).error).toBe('invalid URL escape "%zz"');
+		expect(decodePathParam("a%2541")).toEqual({ value: "aA" });
 	});
 
 	test("a second decode that fails is an error", () => {
@@ -158,7 +162,7 @@ describe("cursors", () => {
 		test(`round trip ${name} ${JSON.stringify(version)}`, () => {
 			const c = encodeCursor(name, version);
 			expect(c).toMatch(/^[A-Za-z0-9_-]+$/);
-			expect(decodeCursor(c)).toEqual({ name, version });
+			expect(decodeCursor(c)).toEqual({ name, version, carried: {} });
 		});
 	}
 
@@ -180,32 +184,62 @@ describe("cursors", () => {
 		expect(decodeCursor("io.github.user/weather:1.0.0")).toEqual({
 			name: "io.github.user/weather",
 			version: "1.0.0",
+			carried: {},
 		});
 		expect(decodeCursor("io.github.user/weather:1:2")).toEqual({
 			name: "io.github.user/weather",
 			version: "1:2",
+			carried: {},
 		});
-		expect(decodeCursor("io.github.user/weather:")).toEqual({ name: "io.github.user/weather", version: "" });
+		expect(decodeCursor("io.github.user/weather:")).toEqual({
+			name: "io.github.user/weather",
+			version: "",
+			carried: {},
+		});
 	});
 
 	test("a bare name has no version", () => {
 		const c = decodeCursor("io.github.user/weather");
-		expect(c).toEqual({ name: "io.github.user/weather" });
+		expect(c).toEqual({ name: "io.github.user/weather", carried: {} });
 		expect(c && "version" in c && c.version !== undefined).toBe(false);
 	});
 
-	test("undecodable cursors → undefined", () => {
+	test("any other string is accepted as upstream accepts it: a bare name, or name:version", () => {
 		const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64url");
 		for (const c of [
 			"!!!",
 			"abc def",
+			"zzz",
+			"3f1c2b7e-8d4a-4c1e-9b3a-1f2e3d4c5b6a",
 			b64("no slash or colon"),
 			b64("io.github.a/b-without-colon"),
 			b64("noslash:1.0.0"),
 			Buffer.from([0xff, 0xfe, 0xfd, 0x2f, 0x3a]).toString("base64url"),
 		]) {
-			expect([c, decodeCursor(c)]).toEqual([c, undefined]);
+			expect([c, decodeCursor(c)]).toEqual([c, { name: c, carried: {} }]);
 		}
+		expect(decodeCursor("zzz:1")).toEqual({ name: "zzz", version: "1", carried: {} });
+	});
+
+	test("a cursor carries the query that produced it, and stays URL-safe", () => {
+		const carried = {
+			search: "a b&c=d/é",
+			version: "latest",
+			updated_since: "2025-01-01T00:00:00+02:00",
+			include_deleted: "true",
+		};
+		const c = encodeCursor("io.github.a/b", "1.0.0", carried);
+		expect(encodeURIComponent(c)).toBe(c);
+		expect(decodeCursor(c)).toEqual({ name: "io.github.a/b", version: "1.0.0", carried });
+		// Without a query it is the plain form, as before.
+		expect(encodeCursor("io.github.a/b", "1.0.0", {})).toBe(encodeCursor("io.github.a/b", "1.0.0"));
+		// Only the known parameters are read back.
+		const forged = Buffer.from("io.github.a/b:1.0.0\nlimit=3&search=x", "utf8").toString("base64url");
+		expect(decodeCursor(forged)).toEqual({
+			name: "io.github.a/b",
+			version: "1.0.0",
+			carried: { search: "x" },
+		});
 	});
 });
 
@@ -369,12 +403,35 @@ describe("parseListParams: search, version, cursor, others", () => {
 		});
 	});
 
-	test("an undecodable cursor → 422 at query.cursor", () => {
-		const p = problem("cursor=!!!");
-		expect(p.status).toBe(422);
-		expect(p.detail).toBe("validation failed");
-		expect(p.errors).toHaveLength(1);
-		expect(p.errors?.[0]).toMatchObject({ location: "query.cursor", value: "!!!" });
+	test("no cursor string is a 422: any other string is a bare name", () => {
+		expect(params("cursor=!!!").cursor).toEqual({ name: "!!!" });
+		expect(params("cursor=zzz").cursor).toEqual({ name: "zzz" });
+		expect(params("cursor=zzz%3A1").cursor).toEqual({ name: "zzz", version: "1" });
+	});
+
+	test("a cursor's carried query applies where the request omits it; what the request gives wins", () => {
+		const c = encodeCursor("io.github.a/b", "1.0.0", { search: "weather", version: "latest" });
+		expect(params(`cursor=${c}`)).toMatchObject({ search: "weather", version: "latest" });
+		expect(params(`cursor=${c}&search=`)).toMatchObject({ search: "weather" });
+		expect(params(`cursor=${c}&search=Other&version=1.0.0`)).toMatchObject({
+			search: "other",
+			version: "1.0.0",
+			carried: { search: "other", version: "1.0.0" },
+		});
+		const since = encodeCursor("io.github.a/b", "1.0.0", { updated_since: "2025-01-01T00:00:00Z" });
+		expect(params(`cursor=${since}`)).toMatchObject({ includeDeleted: true });
+		expect(problem(`cursor=${since}&include_deleted=false`).status).toBe(400);
+		const bad = encodeCursor("io.github.a/b", "1.0.0", { include_deleted: "maybe" });
+		expect(problem(`cursor=${bad}`).errors?.[0]).toMatchObject({ location: "query.include_deleted" });
+	});
+
+	test("the next cursor carries the effective query", () => {
+		expect(params("search=Foo&version=latest&include_deleted=1&limit=5").carried).toEqual({
+			search: "foo",
+			version: "latest",
+			include_deleted: "true",
+		});
+		expect(params("limit=5").carried).toEqual({});
 	});
 
 	test("an empty cursor means not given", () => {
@@ -389,6 +446,7 @@ describe("parseListParams: search, version, cursor, others", () => {
 			version: undefined,
 			updatedSince: undefined,
 			includeDeleted: false,
+			carried: {},
 		});
 	});
 
@@ -400,9 +458,7 @@ describe("parseListParams: search, version, cursor, others", () => {
 	test("several invalid parameters are reported together", () => {
 		const p = problem("limit=abc&include_deleted=maybe&cursor=!!!");
 		expect(p.status).toBe(422);
-		expect(p.errors?.map((e) => e.location).sort()).toEqual(
-			["query.cursor", "query.include_deleted", "query.limit"].sort(),
-		);
+		expect(p.errors?.map((e) => e.location).sort()).toEqual(["query.include_deleted", "query.limit"].sort());
 	});
 
 	test("a 422 validation error comes before the updated_since 400", () => {
@@ -418,6 +474,7 @@ describe("parseListParams: search, version, cursor, others", () => {
 			version: "latest",
 			updatedSince: "2025-01-01T00:00:00.500000000Z",
 			includeDeleted: true,
+			carried: { search: "foo", version: "latest", updated_since: "2025-01-01T00:00:00.5Z" },
 		});
 	});
 });
