@@ -3,13 +3,21 @@
  * (for pipelines, before an upload), and `healthcheck` asks a running server whether it is
  * healthy (for container health checks where there is no curl).
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import * as v from "valibot";
 import { fileByteLimitOf } from "./config/variables.ts";
 import type { ListenAddress } from "./config.ts";
 import { escapeControl } from "./log.ts";
 import { redactText, redactUrl } from "./redact.ts";
-import { checkRegistryFile, type InvalidEntries, RegistryLoadError } from "./registry/load.ts";
+import {
+	checkRegistryFile,
+	FileTooLargeError,
+	type InvalidEntries,
+	RegistryLoadError,
+} from "./registry/load.ts";
 import { describeErrors, describeProblem, type EntryProblem, type LoadReport } from "./registry/report.ts";
 
 export interface FileResult {
@@ -22,6 +30,8 @@ export interface FileResult {
 	error?: string;
 	errors: EntryProblem[];
 	warnings: EntryProblem[];
+	/** With --strict: how many of `errors` were warnings the server accepts. */
+	strictErrors?: number;
 }
 
 /**
@@ -32,10 +42,16 @@ export async function validateFile(
 	file: string,
 	invalidEntries: InvalidEntries,
 	maxBytes?: number,
+	path: string = file,
 ): Promise<FileResult> {
 	try {
 		// The server's load without what it builds to serve: the same checks in less memory.
-		const checked = await checkRegistryFile(file, { invalidEntries, keepProblems: Infinity, maxBytes });
+		const checked = await checkRegistryFile(path, {
+			invalidEntries,
+			keepProblems: Infinity,
+			maxBytes,
+			name: file,
+		});
 		return {
 			file,
 			ok: true,
@@ -63,7 +79,25 @@ export async function validateFile(
 	}
 }
 
-function textReport(r: FileResult): string {
+/** How many entries of each kind of warning the text report lists (--format json lists all). */
+export const WARNINGS_SHOWN_PER_KIND = 3;
+
+/** `--strict`: the warnings become errors, and a file with any does not pass. */
+export function strictResult(r: FileResult): FileResult {
+	if (r.warnings.length === 0) return r;
+	const entries = new Set(r.warnings.map((w) => w.entry)).size;
+	const error = `${r.file}: ${entries} ${entries === 1 ? "entry has" : "entries have"} warnings, errors with --strict`;
+	return {
+		...r,
+		ok: false,
+		error: r.ok ? error : r.error,
+		errors: [...r.errors, ...r.warnings],
+		warnings: [],
+		strictErrors: r.warnings.length,
+	};
+}
+
+function textReport(r: FileResult, quiet: boolean): string {
 	const lines: string[] = [];
 	if (r.ok) {
 		const skipped =
@@ -80,8 +114,27 @@ function textReport(r: FileResult): string {
 		);
 	}
 	for (const e of r.errors) lines.push(`  error: ${describeProblem(e)}`);
-	for (const w of r.warnings) lines.push(`  warning: ${describeProblem(w)}`);
+	if (!quiet) lines.push(...warningSummary(r.warnings));
 	return `${lines.join("\n")}\n`;
+}
+
+/** Warnings by kind (field and message), in the order first seen: the first few of each, and how many more. */
+function warningSummary(warnings: readonly EntryProblem[]): string[] {
+	const kinds = new Map<string, EntryProblem[]>();
+	for (const w of warnings) {
+		const kind = `${w.field} ${w.message}`;
+		const list = kinds.get(kind);
+		if (list) list.push(w);
+		else kinds.set(kind, [w]);
+	}
+	const lines: string[] = [];
+	for (const [kind, list] of kinds) {
+		for (const w of list.slice(0, WARNINGS_SHOWN_PER_KIND)) lines.push(`  warning: ${describeProblem(w)}`);
+		const more = list.length - WARNINGS_SHOWN_PER_KIND;
+		if (more > 0)
+			lines.push(escapeControl(`    … and ${more} more: ${kind} (${list.length} entries in all)`));
+	}
+	return lines;
 }
 
 export type CommandLine =
@@ -120,27 +173,67 @@ export function parseCommandLine(argv: string[]): CommandLine {
 	return { command: "serve" };
 }
 
-export const VALIDATE_USAGE = `Usage: registry validate [--format text|json] [--skip-invalid] FILE...
+export const VALIDATE_USAGE = `Usage: registry validate [--strict] [--skip-invalid] [--quiet] [--format text|json] FILE...
 
 Loads each registry file with exactly the rules the server uses and prints every error and
 warning with its entry and field. Exits 1 when a file would not load (with --skip-invalid: only
 when a file cannot be read or parsed at all, as MCP_REGISTRY_INVALID_ENTRIES=skip would), else 0.
 A file over MCP_REGISTRY_MAX_FILE_BYTES (default 256 MiB) is refused unread, as the server would.
+
+  FILE             a registry file; - reads standard input
+  --strict         warnings (constraints of server.json the server tolerates: a missing or older
+                   $schema, an empty or long description, a repository without url or source)
+                   are errors: exit 1 unless every entry is one upstream would accept
+  --skip-invalid   as MCP_REGISTRY_INVALID_ENTRIES=skip: invalid entries are dropped, not fatal
+                   (not with --strict)
+  --quiet          print only the errors and one summary line per file
+  --format FORMAT  text (default: warnings summarised by kind, the first ${WARNINGS_SHOWN_PER_KIND} entries of each)
+                   or json (every error and warning, in full)
+  -h, --help       print this help and exit
 `;
 
 const VALIDATE_OPTIONS = {
 	format: { type: "string" },
 	"skip-invalid": { type: "boolean" },
+	strict: { type: "boolean" },
+	quiet: { type: "boolean" },
 	help: { type: "boolean", short: "h" },
 } as const;
+
+/** What `-` names in reports. */
+export const STDIN_NAME = "<stdin>";
+
+/**
+ * Standard input into a temporary regular file (what the loader reads), refused once it is past
+ * `maxBytes` as a file would be. Returns the file and a function that removes it.
+ */
+async function stdinToFile(
+	maxBytes: number,
+	input: AsyncIterable<Uint8Array> = process.stdin,
+): Promise<{ path: string; remove: () => void }> {
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	for await (const chunk of input) {
+		size += chunk.byteLength;
+		if (size > maxBytes) throw new FileTooLargeError(STDIN_NAME, maxBytes, maxBytes, false);
+		chunks.push(chunk);
+	}
+	const dir = mkdtempSync(join(tmpdir(), "registry-validate-"));
+	const path = join(dir, "stdin.json");
+	writeFileSync(path, Buffer.concat(chunks), { mode: 0o600 });
+	return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
 
 export async function validateCommand(
 	args: string[],
 	out: (s: string) => void,
 	env: Record<string, string | undefined> = process.env,
+	stdin?: AsyncIterable<Uint8Array>,
 ): Promise<number> {
 	let format: "text" | "json" = "text";
 	let invalidEntries: InvalidEntries = "reject";
+	let strict = false;
+	let quiet = false;
 	const files: string[] = [];
 	for (const t of tokensOf(args, VALIDATE_OPTIONS)) {
 		if (t.kind === "positional") {
@@ -156,6 +249,8 @@ export async function validateCommand(
 			}
 			format = option.value;
 		} else if (option?.name === "skip-invalid") invalidEntries = "skip";
+		else if (option?.name === "strict") strict = true;
+		else if (option?.name === "quiet") quiet = true;
 		else if (option?.name === "help") {
 			out(VALIDATE_USAGE);
 			return 0;
@@ -168,6 +263,14 @@ export async function validateCommand(
 		out(VALIDATE_USAGE);
 		return 2;
 	}
+	if (strict && invalidEntries === "skip") {
+		out(`registry validate: --strict and --skip-invalid exclude each other\n${VALIDATE_USAGE}`);
+		return 2;
+	}
+	if (files.filter((f) => f === "-").length > 1) {
+		out(`registry validate: - (standard input) can be given once\n${VALIDATE_USAGE}`);
+		return 2;
+	}
 	let maxBytes: number;
 	try {
 		maxBytes = fileByteLimitOf(env);
@@ -176,20 +279,34 @@ export async function validateCommand(
 		return 2;
 	}
 	const results: FileResult[] = [];
-	for (const f of files) results.push(await validateFile(f, invalidEntries, maxBytes));
+	for (const f of files) {
+		let result: FileResult;
+		if (f === "-") {
+			let temp: { path: string; remove: () => void } | undefined;
+			try {
+				temp = await stdinToFile(maxBytes, stdin);
+				result = await validateFile(STDIN_NAME, invalidEntries, maxBytes, temp.path);
+			} catch (err) {
+				result = { file: STDIN_NAME, ok: false, error: (err as Error).message, errors: [], warnings: [] };
+			} finally {
+				temp?.remove();
+			}
+		} else result = await validateFile(f, invalidEntries, maxBytes);
+		results.push(strict ? strictResult(result) : result);
+	}
 	if (format === "json") out(`${JSON.stringify(results, null, 2)}\n`);
-	else for (const r of results) out(textReport(r));
+	else for (const r of results) out(textReport(r, quiet));
 	return results.every((r) => r.ok) ? 0 : 1;
 }
 
 /** The health URL of a server listening on `address` (all interfaces → loopback). */
-export function healthUrlFor(address: ListenAddress): string {
+export function healthUrlFor(address: ListenAddress, https = false): string {
 	const host = ["0.0.0.0", "::", ""].includes(address.hostname)
 		? "127.0.0.1"
 		: address.hostname.includes(":")
 			? `[${address.hostname}]`
 			: address.hostname;
-	return `http://${host}:${address.port}/v0/health`;
+	return `${https ? "https" : "http"}://${host}:${address.port}/v0/health`;
 }
 
 export const HEALTHCHECK_USAGE = `Usage: registry healthcheck [URL]
@@ -222,6 +339,8 @@ export async function healthcheckCommand(
 	args: string[],
 	address: ListenAddress,
 	out: (s: string) => void,
+	/** The server serves HTTPS (MCP_REGISTRY_TLS_CERT_FILE is set): the default URL is https://. */
+	https = false,
 ): Promise<number> {
 	const tokens = tokensOf(args, HEALTHCHECK_OPTIONS);
 	// --help (or -h, written alone) wins wherever it is, as `registry --help` does.
@@ -240,7 +359,7 @@ export async function healthcheckCommand(
 		url = healthUrlFromArgument(t.value);
 		if (url === undefined) return usageError(`${JSON.stringify(redactUrl(t.value))} is not an http(s) URL`);
 	}
-	url ??= healthUrlFor(address);
+	url ??= healthUrlFor(address, https);
 	// As the URL is shown: without a password, on one line.
 	const shown = escapeControl(redactUrl(url));
 	try {

@@ -141,8 +141,14 @@ describe("registry validate", () => {
 			const text = run(["validate", file]);
 			expect(text.code).toBe(json.code);
 			for (const e of loaderErrors) expect(text.stdout).toContain(`error: ${describeProblem(e as never)}`);
-			for (const w of loaderWarnings)
-				expect(text.stdout).toContain(`warning: ${describeProblem(w as never)}`);
+			// Warnings by kind: the first few of each in full (--format json has them all).
+			const shown = new Map<string, number>();
+			for (const w of loaderWarnings as JsonResult["warnings"]) {
+				const kind = `${w.field} ${w.message}`;
+				const n = (shown.get(kind) ?? 0) + 1;
+				shown.set(kind, n);
+				if (n <= 3) expect(text.stdout).toContain(`warning: ${describeProblem(w as never)}`);
+			}
 		}
 	}, 60_000);
 
@@ -325,5 +331,115 @@ describe("registry validate into a slow pipe", () => {
 			},
 		);
 		expect(Number(piped.stdout.toString().trim())).toBe(size);
+	});
+});
+
+describe("registry validate --strict, -, --quiet and the warning summary", () => {
+	const seed = join(ROOT, "test", "fixtures", "real-seed-358-servers.json");
+
+	test("--strict: warnings are errors (exit 1); a file without any still passes", () => {
+		const strict = run(["validate", "--strict", seed]);
+		expect(strict.code).toBe(1);
+		expect(strict.stdout).toStartWith(`${seed}: invalid: 358 entries have warnings, errors with --strict\n`);
+		expect(strict.stdout).toContain(
+			"error: [19] (io.github.clickhouse/mcp-clickhouse 0.0.1-seed): description is empty",
+		);
+		const json = JSON.parse(run(["validate", "--strict", "--format", "json", seed]).stdout) as JsonResult[];
+		expect(json[0]?.ok).toBe(false);
+		expect(json[0]?.warnings).toEqual([]);
+		expect(json[0]?.errors.length).toBe(501);
+		const clean = join(work.path, "clean.json");
+		writeFileSync(clean, JSON.stringify([doc("io.github.a/clean", "1.0.0")]));
+		expect(run(["validate", "--strict", clean])).toEqual({
+			code: 0,
+			stdout: `${clean}: ok: 1 entries (1 servers, seed shape), 0 warnings\n`,
+		});
+		expect(run(["validate", "--strict", "--skip-invalid", clean]).code).toBe(2);
+	});
+
+	test("strict errors: a remote of an unknown type, a bad URL, a range version fail the load", () => {
+		const bad = join(work.path, "strict-errors.json");
+		writeFileSync(
+			bad,
+			JSON.stringify([
+				doc("io.github.a/r", "1.0.0", { remotes: [{ type: "carrier-pigeon", url: "not a url" }] }),
+				doc("io.github.a/t", "^1.0.0", {
+					packages: [{ registryType: "npm", identifier: "x", transport: { type: "smoke-signal" } }],
+				}),
+			]),
+		);
+		const r = run(["validate", bad]);
+		expect(r.code).toBe(1);
+		expect(r.stdout).toContain(
+			'error: [0] (io.github.a/r 1.0.0): remotes[0].type must be one of streamable-http, sse (got "carrier-pigeon")',
+		);
+		expect(r.stdout).toContain("error: [0] (io.github.a/r 1.0.0): remotes[0].url must be an http(s) URL");
+		expect(r.stdout).toContain(
+			'error: [1] (io.github.a/t ^1.0.0): version must be a specific version, not a range (got "^1.0.0"',
+		);
+		expect(r.stdout).toContain(
+			'error: [1] (io.github.a/t ^1.0.0): packages[0].transport.type must be one of stdio, streamable-http, sse (got "smoke-signal")',
+		);
+	});
+
+	test("- reads standard input, named <stdin>", () => {
+		const piped = (args: string[], input: string | Uint8Array, env: Record<string, string> = {}) => {
+			const p = Bun.spawnSync([binary, ...args], {
+				env: cleanEnv(env),
+				cwd: work.path,
+				stdin: Buffer.from(input),
+			});
+			return { code: p.exitCode ?? -1, stdout: p.stdout.toString() };
+		};
+		const bytes = readFileSync(seed);
+		const ok = piped(["validate", "-"], bytes);
+		expect(ok.code).toBe(0);
+		expect(ok.stdout).toStartWith("<stdin>: ok: 358 entries (358 servers, seed shape), 501 warnings\n");
+		expect(piped(["validate", "--strict", "-"], bytes).code).toBe(1);
+		const bad = piped(["validate", "-"], JSON.stringify([doc("no-slash", "1.0.0")]));
+		expect(bad.code).toBe(1);
+		expect(bad.stdout).toContain("error: [0] (no-slash 1.0.0): name must match");
+		const large = piped(["validate", "-"], bytes, { MCP_REGISTRY_MAX_FILE_BYTES: "1000" });
+		expect(large).toEqual({
+			code: 1,
+			stdout:
+				"<stdin>: the file is more than 1000 bytes, over the limit of 1000 bytes (MCP_REGISTRY_MAX_FILE_BYTES); not loaded\n",
+		});
+		expect(piped(["validate", "-", "-"], "[]").code).toBe(2);
+	});
+
+	test("by default warnings are summarised by kind; --quiet prints errors and the summary line only", () => {
+		const text = run(["validate", seed]);
+		expect(text.code).toBe(0);
+		const lines = text.stdout.trimEnd().split("\n");
+		expect(lines[0]).toBe(`${seed}: ok: 358 entries (358 servers, seed shape), 501 warnings`);
+		expect(lines.filter((l) => l.startsWith("  warning: ")).length).toBe(9);
+		expect(lines).toContain("    … and 355 more: $schema is missing (358 entries in all)");
+		expect(lines).toContain("    … and 62 more: description is empty (65 entries in all)");
+		expect(lines).toContain(
+			"    … and 75 more: description is longer than 100 characters (78 entries in all)",
+		);
+		expect(lines.length).toBe(13);
+		expect(run(["validate", "--quiet", seed])).toEqual({
+			code: 0,
+			stdout: `${seed}: ok: 358 entries (358 servers, seed shape), 501 warnings\n`,
+		});
+		const quietStrict = run(["validate", "--quiet", "--strict", seed]).stdout.trimEnd().split("\n");
+		expect(quietStrict.length).toBe(502);
+		expect(quietStrict.slice(1).every((l) => l.startsWith("  error: "))).toBe(true);
+		// json keeps every warning
+		const json = JSON.parse(run(["validate", "--format", "json", seed]).stdout) as JsonResult[];
+		expect(json[0]?.warnings.length).toBe(501);
+	});
+
+	test("--help (top level and validate's) lists every validate option", () => {
+		const top = run(["--help"]).stdout;
+		const own = run(["validate", "--help"]);
+		expect(own.code).toBe(0);
+		for (const option of ["--strict", "--skip-invalid", "--quiet", "--format", "-"]) {
+			expect(top).toContain(option);
+			expect(own.stdout).toContain(option);
+		}
+		expect(own.stdout).toContain("- reads standard input");
 	});
 });

@@ -4,7 +4,7 @@
  * exit codes as the end-to-end tests of the binary expect).
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -101,14 +101,32 @@ describe("validate's options", () => {
 			["--format", "json", fixture, "-"],
 			["--format=json", "--skip-invalid", fixture, "-"],
 		]) {
-			const { code, out } = await run((o) => validateCommand(args, o));
-			expect(code).toBe(1); // "-" is a file name here, and there is no such file
+			// "-" is standard input: here empty, so no registry.
+			const empty = (async function* () {})();
+			const { code, out } = await run((o) => validateCommand(args, o, {}, empty));
+			expect(code).toBe(1);
 			const results = JSON.parse(out) as { file: string; ok: boolean }[];
 			expect(results.map((r) => [r.file, r.ok])).toEqual([
 				[fixture, true],
-				["-", false],
+				["<stdin>", false],
 			]);
 		}
+	});
+
+	test("- reads the standard input given; --strict makes its warnings errors", async () => {
+		const bytes = readFileSync(join(import.meta.dir, "..", "fixtures", "real-api-page-30-entries.json"));
+		const input = () =>
+			(async function* () {
+				yield bytes.subarray(0, 100);
+				yield bytes.subarray(100);
+			})();
+		const ok = await run((o) => validateCommand(["-"], o, {}, input()));
+		expect(ok.code).toBe(0);
+		expect(ok.out).toStartWith("<stdin>: ok: 30 entries");
+		const strict = await run((o) => validateCommand(["--strict", "--quiet", "-"], o, {}, input()));
+		expect(strict.code).toBe(1);
+		expect(strict.out).toStartWith("<stdin>: invalid: 27 entries have warnings, errors with --strict\n");
+		expect(strict.out).not.toContain("warning:");
 	});
 });
 

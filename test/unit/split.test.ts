@@ -169,7 +169,7 @@ describe("duplicate keys: refused wherever they are, never one copy silently cho
 	test("the same key in different objects is no duplicate", () => {
 		const text = `{"metadata":{"a":{"a":{"a":1}},"b":[{"a":1},{"a":2}]},"servers":[${A},{"server":${doc(
 			"io.github.a/b",
-			'"repository":{"url":"u","source":"s"},"remotes":[{"type":"sse","url":"u"},{"type":"sse","url":"v"}]',
+			'"repository":{"url":"https://u","source":"s"},"remotes":[{"type":"sse","url":"https://u"},{"type":"sse","url":"https://v"}]',
 		)}}]}`;
 		expect(load(text).index.count).toBe(2);
 		expect(load(`[${doc("io.github.a/c", '"ab":1,"a":2,"b":3,"ba":4,"":5,"\\"":6')}]`).index.count).toBe(1);
