@@ -10,26 +10,31 @@ import { AwsHttp } from "./aws/signed-fetch.ts";
 import { SqsClient } from "./aws/sqs.ts";
 import { buildInfo } from "./build-info.ts";
 import { healthcheckCommand, parseCommandLine, validateCommand } from "./cli.ts";
-import { fileByteLimit } from "./config/variables.ts";
+import { fileByteLimit, tlsFilesOf } from "./config/variables.ts";
 import { type Config, ConfigError, describeVariables, loadConfig } from "./config.ts";
 import { makeParentDir } from "./fsutil.ts";
 import { createApp } from "./http/app.ts";
 import { createLogger, escapeControl, type Logger } from "./log.ts";
 import { seedRegistryFile } from "./registry/seed.ts";
 import { RegistryStore } from "./registry/store.ts";
-import { AddressInUseError, hostPort, serve } from "./runtime.ts";
+import { AddressInUseError, hostPort, type RunningServer, serve } from "./runtime.ts";
 import { type ApplyContext, applyObject, removeLeftoverTempFiles } from "./sync/apply.ts";
 import { SyncListener } from "./sync/listener.ts";
 import type { ObjectRef } from "./sync/messages.ts";
 import { S3Poller } from "./sync/poller.ts";
+import { readTlsPair, type TlsPair } from "./tls.ts";
 
 const USAGE = `registry — a read-only MCP Registry server (the API of modelcontextprotocol/registry,
 under /v0 and /v0.1), served from a registry file and kept current from S3 via SQS.
 
 Usage:
   registry [serve]                   serve the registry (the default)
-  registry validate [--format json] FILE...
-                                     check registry files with the server's own rules
+  registry validate [--strict] [--skip-invalid] [--quiet] [--format text|json] FILE...
+                                     check registry files with the server's own rules (FILE -:
+                                     standard input); --strict: warnings are errors;
+                                     --skip-invalid: drop invalid entries as the server's "skip";
+                                     --quiet: errors and a summary only; --format json: every
+                                     error and warning in full (text summarises warnings)
   registry healthcheck [URL]         exit 0 when the running server is healthy (URL: its
                                      /v0/health or its base URL; default: the server at
                                      MCP_REGISTRY_SERVER_ADDRESS)
@@ -163,10 +168,13 @@ export async function main(argv: string[]): Promise<number> {
 	if (line.command === "validate") return validateCommand(line.args, write);
 	if (line.command === "healthcheck") {
 		let address = { hostname: "127.0.0.1", port: 8080 };
+		let https = false;
 		try {
-			address = loadConfig(process.env).config.serverAddress;
+			const { config } = loadConfig(process.env);
+			address = config.serverAddress;
+			https = Boolean(config.tlsCertFile);
 		} catch {}
-		return healthcheckCommand(line.args, address, write);
+		return healthcheckCommand(line.args, address, write, https);
 	}
 	if (line.command === "help") {
 		process.stdout.write(helpText());
@@ -192,6 +200,11 @@ export async function main(argv: string[]): Promise<number> {
 		throw err;
 	}
 	const { config } = loaded;
+	const tlsFiles = tlsFilesOf(config);
+	if (tlsFiles && "problem" in tlsFiles) {
+		process.stderr.write(`registry: ${escapeControl(new ConfigError([tlsFiles.problem]).message)}\n`);
+		return 2;
+	}
 	const log = createLogger({ format: config.logFormat, level: config.logLevel });
 	for (const w of loaded.warnings) log.warn(w);
 	if (loaded.ignored.length > 0) {
@@ -200,6 +213,14 @@ export async function main(argv: string[]): Promise<number> {
 		);
 	}
 	log.info(`Starting registry ${buildInfo.version}`, { commit: buildInfo.gitCommit });
+	// The certificate before the data: a bad pair stops start-up at once, as a bad file does.
+	let tls: TlsPair | undefined;
+	try {
+		tls = tlsFiles ? readTlsPair(tlsFiles) : undefined;
+	} catch (err) {
+		log.error(`Cannot serve HTTPS: ${(err as Error).message}`);
+		return 1;
+	}
 
 	const store = new RegistryStore({
 		path: config.jsonFilePath,
@@ -276,12 +297,13 @@ export async function main(argv: string[]): Promise<number> {
 		}),
 		extraMetrics: listener ? () => listener.metrics() : undefined,
 	});
-	let server: ReturnType<typeof serve>;
+	let server: RunningServer;
 	try {
-		server = serve({
+		server = await serve({
 			hostname: config.serverAddress.hostname,
 			port: config.serverAddress.port,
 			fetch: app.fetch,
+			tls,
 		});
 	} catch (err) {
 		const { hostname, port } = config.serverAddress;
@@ -312,13 +334,22 @@ export async function main(argv: string[]): Promise<number> {
 		process.on("SIGINT", () => stop("SIGINT"));
 	});
 	process.on("SIGHUP", () => {
+		if (tlsFiles && server.reloadTls) {
+			// New connections get the new pair; open ones keep theirs. A bad pair changes nothing.
+			try {
+				server.reloadTls(readTlsPair(tlsFiles));
+				log.info(`SIGHUP: reloaded the TLS certificate ${tlsFiles.certFile}`);
+			} catch (err) {
+				log.error(`TLS reload failed; still serving the previous certificate: ${(err as Error).message}`);
+			}
+		}
 		log.info(`SIGHUP: reloading ${store.path}`);
 		store.reload().catch((err: Error) => {
 			log.error(`Reload failed; still serving the previous data: ${err.message}`);
 		});
 	});
 	const shown = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
-	log.info(`Listening on http://${shown}:${server.port}`);
+	log.info(`Listening on ${server.protocol}://${shown}:${server.port}`);
 	// Serving first; then catch up from S3, then listen for updates.
 	if (poller) {
 		await poller.check();

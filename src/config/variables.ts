@@ -150,6 +150,25 @@ export const CONFIG_ENTRIES = v.object({
 		},
 		address,
 	),
+	tlsCertFile: variable(
+		{
+			name: "TLS_CERT_FILE",
+			default: undefined,
+			accepts: "a PEM file path (the certificate, then any intermediates); with TLS_KEY_FILE",
+			description:
+				"Serve HTTPS with this certificate (both TLS_CERT_FILE and TLS_KEY_FILE, or neither: plain HTTP). Read again on SIGHUP.",
+		},
+		optionalText,
+	),
+	tlsKeyFile: variable(
+		{
+			name: "TLS_KEY_FILE",
+			default: undefined,
+			accepts: "a PEM file path (the certificate's private key, unencrypted); with TLS_CERT_FILE",
+			description: "The private key of TLS_CERT_FILE. Read again on SIGHUP.",
+		},
+		optionalText,
+	),
 	databaseType: variable(
 		{
 			name: "DATABASE_TYPE",
@@ -400,6 +419,28 @@ function isConfigKey(key: string): key is keyof Config {
 export const VARIABLES: VariableSpec[] = Object.entries(CONFIG_ENTRIES.entries).flatMap(([key, schema]) =>
 	isConfigKey(key) ? [{ key, ...schema.pipe[1].metadata, schema }] : [],
 );
+
+/** The certificate and key files to serve HTTPS with: both or neither (undefined). */
+export interface TlsFiles {
+	certFile: string;
+	keyFile: string;
+}
+
+/**
+ * The TLS files of a configuration: undefined for plain HTTP; the problem when only one of the
+ * two variables is set (a configuration error naming the missing one).
+ */
+export function tlsFilesOf(
+	config: Pick<Config, "tlsCertFile" | "tlsKeyFile">,
+): TlsFiles | undefined | { problem: string } {
+	const { tlsCertFile: certFile, tlsKeyFile: keyFile } = config;
+	if (certFile === undefined && keyFile === undefined) return undefined;
+	if (certFile === undefined)
+		return { problem: `${PREFIX}TLS_CERT_FILE is required when ${PREFIX}TLS_KEY_FILE is set` };
+	if (keyFile === undefined)
+		return { problem: `${PREFIX}TLS_KEY_FILE is required when ${PREFIX}TLS_CERT_FILE is set` };
+	return { certFile, keyFile };
+}
 
 /** The largest registry file a load takes: MAX_FILE_BYTES, else its older name S3_MAX_BYTES. */
 export function fileByteLimit(config: Pick<Config, "maxFileBytes" | "s3MaxBytes">): number {

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { tlsFilesOf } from "../../src/config/variables.ts";
 import {
 	ConfigError,
 	describeVariables,
@@ -32,6 +33,8 @@ describe("loadConfig defaults", () => {
 		const { config, warnings, ignored } = loadConfig({});
 		expect(config).toEqual({
 			serverAddress: { hostname: "0.0.0.0", port: 8080 },
+			tlsCertFile: undefined,
+			tlsKeyFile: undefined,
 			databaseType: "jsonfile",
 			jsonFilePath: "data/registry.json",
 			invalidEntries: "reject",
@@ -496,5 +499,28 @@ describe("describeVariables", () => {
 	test("has one block per variable", () => {
 		expect(text.match(/^ {2}MCP_REGISTRY_\w+$/gm)).toHaveLength(VARIABLES.length);
 		expect(VARIABLES.length).toBeGreaterThanOrEqual(20);
+	});
+});
+
+describe("MCP_REGISTRY_TLS_CERT_FILE / MCP_REGISTRY_TLS_KEY_FILE", () => {
+	test("both give the pair; neither is plain HTTP", () => {
+		const { config } = loadConfig(env({ TLS_CERT_FILE: "tls/cert.pem", TLS_KEY_FILE: " tls/key.pem " }));
+		expect(tlsFilesOf(config)).toEqual({ certFile: "tls/cert.pem", keyFile: "tls/key.pem" });
+		expect(tlsFilesOf(loadConfig({}).config)).toBeUndefined();
+		expect(tlsFilesOf(loadConfig(env({ TLS_CERT_FILE: "", TLS_KEY_FILE: "" })).config)).toBeUndefined();
+	});
+
+	test("one alone is a problem naming the other", () => {
+		expect(tlsFilesOf(loadConfig(env({ TLS_CERT_FILE: "cert.pem" })).config)).toEqual({
+			problem: "MCP_REGISTRY_TLS_KEY_FILE is required when MCP_REGISTRY_TLS_CERT_FILE is set",
+		});
+		expect(tlsFilesOf(loadConfig(env({ TLS_KEY_FILE: "key.pem" })).config)).toEqual({
+			problem: "MCP_REGISTRY_TLS_CERT_FILE is required when MCP_REGISTRY_TLS_KEY_FILE is set",
+		});
+	});
+
+	test("are documented in --help", () => {
+		expect(describeVariables()).toContain("MCP_REGISTRY_TLS_CERT_FILE");
+		expect(describeVariables()).toContain("MCP_REGISTRY_TLS_KEY_FILE");
 	});
 });
