@@ -9,6 +9,9 @@ import { join } from "node:path";
 import { createServer as createTlsServer, type TLSSocket } from "node:tls";
 import type { TlsPair } from "./tls.ts";
 
+/** How long a TLS client may take to complete its handshake. */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+
 export interface ServeOptions {
 	hostname: string;
 	port: number;
@@ -151,23 +154,48 @@ async function listenTls(options: ServeOptions, pair: TlsPair): Promise<RunningS
 		throw err;
 	}
 	const open = new Set<TLSSocket>();
-	const front = createTlsServer({ cert: pair.cert, key: pair.key, ALPNProtocols: ["http/1.1"] }, (socket) => {
-		open.add(socket);
-		const upstream: Socket = connect(path);
-		const destroy = () => {
-			socket.destroy();
-			upstream.destroy();
-		};
-		socket.on("error", destroy);
-		upstream.on("error", destroy);
-		socket.on("close", () => {
-			open.delete(socket);
-			upstream.destroy();
+	// A connection that never completes its handshake is dropped (node:tls's handshakeTimeout is
+	// not honoured by every runtime, so the clock is kept here, per connection by its address); an
+	// idle one after the handshake is the HTTP server's to end.
+	const handshaking = new Map<string, ReturnType<typeof setTimeout>>();
+	const peer = (s: { remoteAddress?: string; remotePort?: number }) => `${s.remoteAddress}|${s.remotePort}`;
+	const front = createTlsServer(
+		{ cert: pair.cert, key: pair.key, ALPNProtocols: ["http/1.1"], handshakeTimeout: HANDSHAKE_TIMEOUT_MS },
+		(socket) => {
+			const id = peer(socket);
+			clearTimeout(handshaking.get(id));
+			handshaking.delete(id);
+			open.add(socket);
+			const upstream: Socket = connect(path);
+			const destroy = () => {
+				socket.destroy();
+				upstream.destroy();
+			};
+			socket.on("error", destroy);
+			upstream.on("error", destroy);
+			socket.on("close", () => {
+				open.delete(socket);
+				upstream.destroy();
+			});
+			// The HTTP server closed its side (`Connection: close`, shutdown): finish writing, then end.
+			upstream.on("close", () => socket.end());
+			socket.pipe(upstream);
+			upstream.pipe(socket);
+		},
+	);
+	front.on("connection", (raw: Socket) => {
+		const id = peer(raw);
+		handshaking.set(
+			id,
+			setTimeout(() => {
+				handshaking.delete(id);
+				raw.destroy();
+			}, HANDSHAKE_TIMEOUT_MS),
+		);
+		raw.once("close", () => {
+			clearTimeout(handshaking.get(id));
+			handshaking.delete(id);
 		});
-		// The HTTP server closed its side (`Connection: close`, shutdown): finish writing, then end.
-		upstream.on("close", () => socket.end());
-		socket.pipe(upstream);
-		upstream.pipe(socket);
 	});
 	// A failed handshake (a client that does not trust the certificate, a scanner) concerns the client.
 	front.on("tlsClientError", () => {});

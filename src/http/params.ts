@@ -214,24 +214,29 @@ export function parseListParams(query: Query): ListParams | Problem {
 	if (errors.length > 0) return validationFailed(errors);
 
 	let updatedSince: string | undefined;
+	let sinceIso: string | undefined;
 	if (rawSince !== undefined) {
 		const t = parseTimestamp(rawSince);
 		if (!t) return { status: 400, detail: UPDATED_SINCE_DETAIL };
 		if (includeDeleted === false) return { status: 400, detail: DELETED_CONFLICT_DETAIL };
 		updatedSince = t.key;
+		sinceIso = t.iso;
 	}
+	const effectiveDeleted = updatedSince !== undefined ? true : (includeDeleted ?? false);
+	// The query in effect, in one spelling: two requests that list the same page (and share its
+	// cached answer) hand out the same cursor, whatever defaults one spelled out.
 	const carried: Carried = {};
 	if (search) carried.search = search;
 	if (version !== undefined) carried.version = version;
-	if (rawSince !== undefined) carried.updated_since = rawSince;
-	if (includeDeleted !== undefined) carried.include_deleted = String(includeDeleted);
+	if (sinceIso !== undefined) carried.updated_since = sinceIso;
+	else if (effectiveDeleted) carried.include_deleted = "true";
 	return {
 		limit,
 		cursor,
 		search: search || undefined,
 		version,
 		updatedSince,
-		includeDeleted: updatedSince !== undefined ? true : (includeDeleted ?? false),
+		includeDeleted: effectiveDeleted,
 		carried,
 	};
 }

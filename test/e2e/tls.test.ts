@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { connect as netConnect } from "node:net";
 import { join } from "node:path";
 import { connect, type TLSSocket } from "node:tls";
 import { buildBinary } from "../support/binary.ts";
@@ -301,6 +302,32 @@ describe("registry healthcheck against HTTPS", () => {
 			});
 			expect(await byConfig.exited).toBe(0);
 			expect(await new Response(byConfig.stdout).text()).toBe(`https://127.0.0.1:${port}/v0/health: ok\n`);
+			expect(await r.stop("SIGTERM")).toBe(0);
+		} finally {
+			dir.cleanup();
+		}
+	}, 60_000);
+});
+
+describe("a TLS client that never starts its handshake", () => {
+	test("is disconnected after 10 s, not held open (slow clients cannot use up the port)", async () => {
+		const dir = tempDir("registry-tls-files-");
+		try {
+			install(first, dir.path);
+			const r = await startHttps([binary], dir.path);
+			const { hostname, port } = new URL(r.url);
+			const started = performance.now();
+			const closedAfter = await new Promise<number>((resolve) => {
+				const raw = netConnect({ host: hostname, port: Number(port) });
+				raw.on("close", () => resolve(performance.now() - started));
+				raw.on("error", () => {});
+			});
+			expect(closedAfter).toBeGreaterThan(9_000);
+			expect(closedAfter).toBeLessThan(15_000);
+			// The server still answers a real client.
+			expect((await fetch(`${r.url}/v0/ping`, { tls: { ca: readFileSync(first.crt, "utf8") } })).status).toBe(
+				200,
+			);
 			expect(await r.stop("SIGTERM")).toBe(0);
 		} finally {
 			dir.cleanup();

@@ -478,3 +478,21 @@ describe("parseListParams: search, version, cursor, others", () => {
 		});
 	});
 });
+
+describe("the query a cursor carries is the query in effect", () => {
+	test("spelling out a default (include_deleted=false) carries the same as leaving it out", () => {
+		const a = parseListParams(parseQuery("limit=7&include_deleted=false"));
+		const b = parseListParams(parseQuery("limit=7"));
+		if ("status" in a || "status" in b) throw new Error("unexpected problem");
+		expect(a.carried).toEqual(b.carried);
+		expect(encodeCursor("x", "1", a.carried)).toBe(encodeCursor("x", "1", b.carried));
+	});
+
+	test("updated_since is carried in one spelling, and implies include_deleted", () => {
+		const a = parseListParams(parseQuery("updated_since=2025-01-01T00:00:00Z"));
+		const b = parseListParams(parseQuery("updated_since=2025-01-01T00:00:00.000Z&include_deleted=true"));
+		if ("status" in a || "status" in b) throw new Error("unexpected problem");
+		expect(a.carried).toEqual(b.carried);
+		expect(a.carried.include_deleted).toBeUndefined();
+	});
+});
