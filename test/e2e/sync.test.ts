@@ -208,6 +208,11 @@ describe("each message kind", () => {
 			const d = await queueDepth(s.queueUrl);
 			return d.visible === 0 && d.inFlight === 0;
 		});
+		// SQS has the deletes before the registry logs them: wait for the last line, not the queue.
+		await until(
+			"every delete to be logged",
+			() => count(s.registry.logs(), "Deleted message from queue") >= cases.length,
+		);
 		expect(count(s.registry.logs(), "Deleted message from queue")).toBe(cases.length);
 		const health = (await (await fetch(`${s.registry.base}/v0/health`)).json()) as {
 			data: { age_seconds: number; source: string };
