@@ -170,8 +170,8 @@ export function createApp(options: AppOptions): App {
 			const plain = p.search === undefined && p.updatedSince === undefined;
 			const tier: Tier = plain && (p.version === undefined || p.version === "latest") ? "hot" : "adhoc";
 			const s = ctx.snapshot;
-			const reached = p.cursor === undefined || namesEntry(s, p.cursor);
 			return cacheFor(s).get(key, tier, () => {
+				const reached = p.cursor === undefined || namesEntry(s, p.cursor);
 				const r = s.list({
 					limit: p.limit,
 					after: p.cursor,

@@ -5,6 +5,7 @@
  * not a server.json to check at all — too large, not JSON by its Content-Type or its bytes — is a
  * problem. Nothing here is cached.
  */
+import { readCapped } from "../read-capped.ts";
 import { findJsonError } from "../registry/json-error.ts";
 import { advisories, type FieldProblem, validateServerDocument } from "../registry/schema.ts";
 import { splitRegistry } from "../registry/split.ts";
@@ -84,31 +85,6 @@ const TOO_LARGE: Problem = {
 	detail: `request body is larger than ${VALIDATE_MAX_BYTES} bytes (1 MiB)`,
 };
 
-/** The body, at most `max` bytes; undefined when larger (read no further). */
-async function readCapped(req: Request, max: number): Promise<Uint8Array | undefined> {
-	if (req.body === null) return new Uint8Array(0);
-	const reader = req.body.getReader();
-	const chunks: Uint8Array[] = [];
-	let total = 0;
-	for (;;) {
-		const { done, value } = await reader.read();
-		if (done) break;
-		total += value.byteLength;
-		if (total > max) {
-			await reader.cancel().catch(() => {});
-			return undefined;
-		}
-		chunks.push(value);
-	}
-	const out = new Uint8Array(total);
-	let at = 0;
-	for (const c of chunks) {
-		out.set(c, at);
-		at += c.byteLength;
-	}
-	return out;
-}
-
 /** The request's answer: a result to send as 200, or the problem that answers it instead. */
 export async function validateRequest(req: Request): Promise<ValidationResult | Problem> {
 	if (!isJsonType(req.headers.get("content-type"))) {
@@ -126,7 +102,7 @@ export async function validateRequest(req: Request): Promise<ValidationResult | 
 	}
 	const declared = Number(req.headers.get("content-length") ?? "0");
 	if (declared > VALIDATE_MAX_BYTES) return TOO_LARGE;
-	const bytes = await readCapped(req, VALIDATE_MAX_BYTES);
+	const bytes = await readCapped(req.body, VALIDATE_MAX_BYTES);
 	if (bytes === undefined) return TOO_LARGE;
 	let text: string;
 	try {

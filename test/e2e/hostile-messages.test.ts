@@ -17,7 +17,7 @@ import {
 } from "../support/aws-servers.ts";
 import { buildBinary } from "../support/binary.ts";
 import { until } from "../support/poll.ts";
-import { type RunningRegistry, startRegistry, tempDir } from "../support/process.ts";
+import { type RunningRegistry, startRegistry, startUpOutcome, tempDir } from "../support/process.ts";
 import { startSyncSite } from "../support/sync-site.ts";
 
 let binary = "";
@@ -170,15 +170,8 @@ describe("a bucket name S3 could not have is never requested", () => {
 			},
 		});
 		running.push(r);
-		const outcome = await Promise.race([
-			r.proc.exited.then((code) => `exit ${code}`),
-			r.waitForLog(/Listening on http:\/\/\S+/, 20_000).then(
-				() => "listening",
-				() => "no listening line",
-			),
-		]);
+		const outcome = await startUpOutcome(r);
 		if (outcome === "listening") await r.stop();
-		else await r.proc.exited;
 		return { r, outcome };
 	}
 

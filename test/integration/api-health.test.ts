@@ -7,8 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import { type AppOptions, createApp } from "../../src/http/app.ts";
 import { silentLogger } from "../../src/log.ts";
-import { Snapshot } from "../../src/registry/snapshot.ts";
-import { BUILD, entry, registryDoc, snapshotData, type TestStore } from "../support/api-server.ts";
+import { BUILD, entry, registryDoc, snapshotData, testStore } from "../support/api-server.ts";
 
 const FILE = "/srv/secret-mount/registry.json";
 const QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/registry-updates";
@@ -22,12 +21,10 @@ const DOC = registryDoc([
 
 function app(options: Partial<AppOptions> = {}) {
 	// A failed reload since: its error text names the file.
-	const store: TestStore = {
-		current: new Snapshot(snapshotData(DOC, FILE)),
+	const store = testStore(snapshotData(DOC, FILE), {
 		lastLoad: { at: "2026-01-01T00:00:00.000Z", ok: false, durationMs: 12, error: ERROR },
 		loads: { success: 0, failure: 1, timeout: 0 },
-		lastDurationMs: 0,
-	};
+	});
 	const a = createApp({
 		store,
 		build: BUILD,

@@ -9,8 +9,7 @@
 import { describe, expect, test } from "bun:test";
 import { type App, createApp } from "../../src/http/app.ts";
 import { silentLogger } from "../../src/log.ts";
-import { Snapshot } from "../../src/registry/snapshot.ts";
-import { BUILD, entry, registryDoc, snapshotData, type TestStore } from "../support/api-server.ts";
+import { BUILD, entry, registryDoc, snapshotData, testStore } from "../support/api-server.ts";
 
 const FLOOD = 20_000;
 const NAMES = 100;
@@ -28,12 +27,7 @@ const DOC = registryDoc(
 );
 
 function setUp(cacheBytes?: number): App {
-	const store: TestStore = {
-		current: new Snapshot(snapshotData(DOC, "flood.json")),
-		lastLoad: undefined,
-		loads: { success: 0, failure: 0, timeout: 0 },
-		lastDurationMs: 0,
-	};
+	const store = testStore(snapshotData(DOC, "flood.json"));
 	return createApp({
 		store,
 		build: BUILD,

@@ -12,10 +12,9 @@ import { join } from "node:path";
 import { createApp } from "../../src/http/app.ts";
 import { createLogger } from "../../src/log.ts";
 import { loadRegistryBytes, RegistryLoadError } from "../../src/registry/load.ts";
-import { Snapshot } from "../../src/registry/snapshot.ts";
 import { RegistryStore } from "../../src/registry/store.ts";
 import { parseMessage, UnprocessableMessage } from "../../src/sync/messages.ts";
-import { BUILD, entry, registryDoc, snapshotData, type TestStore } from "../support/api-server.ts";
+import { BUILD, entry, registryDoc, snapshotData, testStore } from "../support/api-server.ts";
 
 const SEED = 0x5eed_2026;
 
@@ -162,13 +161,8 @@ describe("HTTP fuzz", () => {
 	test("3,000 hostile requests: never a 500, never a stack trace, the data unchanged", async () => {
 		const lines: string[] = [];
 		const log = createLogger({ format: "text", level: "debug", write: (l) => void lines.push(l) });
-		const snapshot = new Snapshot(snapshotData(DOC));
-		const store: TestStore = {
-			current: snapshot,
-			lastLoad: undefined,
-			loads: { success: 1, failure: 0, timeout: 0 },
-			lastDurationMs: 1,
-		};
+		const store = testStore(snapshotData(DOC));
+		const snapshot = store.current;
 		const app = createApp({ store, build: BUILD, cacheMaxAge: 10, log, healthDetail: true });
 		const listing = async () =>
 			(await app.fetch(new Request("http://registry.test/v0.1/servers?limit=100"))).text();

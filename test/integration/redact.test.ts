@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { type StandIn, standIn } from "../support/aws-servers.ts";
-import { type RunningRegistry, startRegistry, tempDir } from "../support/process.ts";
+import { type RunningRegistry, startRegistry, startUpOutcome, tempDir } from "../support/process.ts";
 
 const SECRET = "s3cret-Pa55";
 const running: RunningRegistry[] = [];
@@ -41,18 +41,7 @@ async function startUp(env: Record<string, string>): Promise<{ r: RunningRegistr
 		},
 	});
 	running.push(r);
-	const outcome = await Promise.race([
-		r.proc.exited.then((code) => `exit ${code}`),
-		r.waitForLog(/Listening on http:\/\/\S+/, 20_000).then(
-			() => "listening",
-			() => "no listening line",
-		),
-	]);
-	if (outcome === "listening") {
-		const m = /Listening on (http:\/\/\S+)/.exec(r.logs());
-		r.base = m?.[1] ?? "";
-	} else await r.proc.exited;
-	return { r, outcome };
+	return { r, outcome: await startUpOutcome(r) };
 }
 
 describe("a malformed AWS endpoint override is a start-up configuration error", () => {

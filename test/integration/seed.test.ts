@@ -64,7 +64,12 @@ describe("crawlRegistry", () => {
 			3,
 			(n) => `{"servers":[${entry(`io.github.ok/s${n}`)}],"metadata":{"nextCursor":"NEXT"}}`,
 		);
-		const doc = (await crawlRegistry(r.url, fetch, 1 << 20)) as { servers: unknown[] };
+		const bytes = await crawlRegistry(r.url, fetch, 1 << 20);
+		const doc = JSON.parse(new TextDecoder().decode(bytes)) as { servers: unknown[] };
 		expect(doc.servers).toHaveLength(3);
+		// Each entry as the registry sent it, byte for byte.
+		expect(new TextDecoder().decode(bytes)).toBe(
+			`{"servers":[${[0, 1, 2].map((n) => entry(`io.github.ok/s${n}`)).join(",")}]}\n`,
+		);
 	});
 });

@@ -58,18 +58,24 @@ export function snapshotData(doc: unknown, file = "test-registry.json"): Snapsho
 /** The app's view of a store, writable: tests swap data in as a replace would. */
 export type TestStore = { -readonly [K in keyof ServedData]: ServedData[K] };
 
+/** A store serving `data` that has seen no load (override what a test needs). */
+export function testStore(data: SnapshotData, o: Partial<TestStore> = {}): TestStore {
+	return {
+		current: new Snapshot(data),
+		lastLoad: undefined,
+		loads: { success: 0, failure: 0, timeout: 0 },
+		lastDurationMs: 0,
+		...o,
+	};
+}
+
 function swapIn(store: TestStore, data: SnapshotData): void {
 	store.current = new Snapshot(data);
 }
 
 function storeAndApp(doc: unknown, options: ApiServerOptions): { store: TestStore; app: App } {
 	const file = options.file ?? "test-registry.json";
-	const store: TestStore = {
-		current: new Snapshot(snapshotData(doc, file)),
-		lastLoad: undefined,
-		loads: { success: 0, failure: 0, timeout: 0 },
-		lastDurationMs: 0,
-	};
+	const store = testStore(snapshotData(doc, file));
 	const app = createApp({
 		store,
 		build: BUILD,

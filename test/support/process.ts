@@ -120,3 +120,21 @@ export async function getJson(url: string): Promise<{ status: number; body: unkn
 	const res = await fetch(url);
 	return { status: res.status, body: await res.json() };
 }
+
+/**
+ * How a start-up ended, for a process started with `expectListening: false`: `"exit N"`, or
+ * `"listening"` (then `base` is set); a process that does neither within `ms` is `"no listening
+ * line"`. Whatever the outcome, the process has exited or is listening when this resolves.
+ */
+export async function startUpOutcome(r: RunningRegistry, ms = 20_000): Promise<string> {
+	const outcome = await Promise.race([
+		r.proc.exited.then((code) => `exit ${code}`),
+		r.waitForLog(/Listening on http:\/\/\S+/, ms).then(
+			() => "listening",
+			() => "no listening line",
+		),
+	]);
+	if (outcome === "listening") r.base = /Listening on (http:\/\/\S+)/.exec(r.logs())?.[1] ?? "";
+	else await r.proc.exited;
+	return outcome;
+}
