@@ -294,7 +294,11 @@ export async function validateCommand(
 		} else result = await validateFile(f, invalidEntries, maxBytes);
 		results.push(strict ? strictResult(result) : result);
 	}
-	if (format === "json") out(`${JSON.stringify(results, null, 2)}\n`);
+	// As JSON, the summary line stands alone: without the colon that introduces the text's list.
+	const forJson = results.map((r) =>
+		r.error === undefined ? r : { ...r, error: r.error.replace(/:$/, "") },
+	);
+	if (format === "json") out(`${JSON.stringify(forJson, null, 2)}\n`);
 	else for (const r of results) out(textReport(r, quiet));
 	return results.every((r) => r.ok) ? 0 : 1;
 }

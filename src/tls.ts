@@ -4,7 +4,7 @@
  * wrong (never a handshake that fails later, and never the key's text in a message).
  */
 import { createPrivateKey, X509Certificate } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs";
 import { PREFIX, type TlsFiles } from "./config/variables.ts";
 
 export interface TlsPair {
@@ -20,14 +20,28 @@ export class TlsFileError extends Error {
 	}
 }
 
+/** A PEM file is a small regular file: anything else (a FIFO would block the serving thread) is refused unread. */
+const MAX_PEM_BYTES = 1 << 20;
+
 function readPem(variable: string, path: string): string {
+	const fail = (reason: string) =>
+		new TlsFileError(`${PREFIX}${variable} ${JSON.stringify(path)} cannot be read: ${reason}`);
+	let fd: number | undefined;
 	try {
-		return readFileSync(path, "utf8");
+		// Opened without waiting (a FIFO with no writer would block the open), then checked.
+		fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+		const info = fstatSync(fd);
+		if (!info.isFile()) throw fail(info.isFIFO() ? "it is a FIFO, not a regular file" : "not a regular file");
+		if (info.size > MAX_PEM_BYTES) throw fail(`${info.size} bytes, more than a certificate or key holds`);
+		return readFileSync(fd, "utf8");
 	} catch (err) {
+		if (err instanceof TlsFileError) throw err;
 		const code = (err as NodeJS.ErrnoException).code;
 		const reason =
 			code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (code ?? "unreadable");
-		throw new TlsFileError(`${PREFIX}${variable} ${JSON.stringify(path)} cannot be read: ${reason}`);
+		throw fail(reason);
+	} finally {
+		if (fd !== undefined) closeSync(fd);
 	}
 }
 

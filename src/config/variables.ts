@@ -29,7 +29,8 @@ export const CONFIG_ENTRIES = v.object({
 		{
 			name: "SERVER_ADDRESS",
 			default: ":8080",
-			accepts: '":PORT" (all interfaces), "HOST:PORT" or "[IPv6]:PORT", port 0-65535',
+			accepts:
+				'":PORT" (all IPv4 interfaces), "HOST:PORT", "[IPv6]:PORT" ("[::]:PORT": all interfaces, IPv6 and IPv4), port 0-65535',
 			description: "Address the HTTP server listens on.",
 		},
 		address,

@@ -5,7 +5,8 @@
  * bad pair stops start-up with its reason and, on reload, is refused while the old pair serves.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect as netConnect } from "node:net";
 import { join } from "node:path";
 import { connect, type TLSSocket } from "node:tls";
@@ -329,6 +330,47 @@ describe("a TLS client that never starts its handshake", () => {
 				200,
 			);
 			expect(await r.stop("SIGTERM")).toBe(0);
+		} finally {
+			dir.cleanup();
+		}
+	}, 60_000);
+});
+
+describe("a FIFO in place of a certificate file", () => {
+	test("is refused at once, unread: at start (exit 1) and on SIGHUP (the old pair keeps serving)", async () => {
+		const dir = tempDir("registry-tls-files-");
+		try {
+			install(first, dir.path);
+			const r = await startHttps([binary], dir.path);
+			const crt = join(dir.path, "tls.crt");
+			rmSync(crt);
+			expect(spawnSync("mkfifo", [crt]).status).toBe(0);
+			const mark = r.logs().length;
+			r.proc.kill("SIGHUP");
+			await r.waitForLog(
+				`TLS reload failed; still serving the previous certificate: MCP_REGISTRY_TLS_CERT_FILE "${crt}" cannot be read: it is a FIFO, not a regular file`,
+				10_000,
+				mark,
+			);
+			const ca = readFileSync(first.crt, "utf8");
+			expect(
+				(await fetch(`${r.url}/v0/ping`, { tls: { ca }, signal: AbortSignal.timeout(5_000) })).status,
+			).toBe(200);
+			expect(await r.stop("SIGTERM")).toBe(0);
+
+			const atStart = await startRegistry({
+				cmd: [binary],
+				expectListening: false,
+				env: {
+					MCP_REGISTRY_JSON_FILE_PATH: file,
+					MCP_REGISTRY_TLS_CERT_FILE: crt,
+					MCP_REGISTRY_TLS_KEY_FILE: join(dir.path, "tls.key"),
+				},
+			});
+			running.push(atStart);
+			expect(await atStart.proc.exited).toBe(1);
+			await atStart.stop();
+			expect(atStart.logs()).toContain("it is a FIFO, not a regular file");
 		} finally {
 			dir.cleanup();
 		}

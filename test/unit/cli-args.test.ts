@@ -258,3 +258,18 @@ describe("what the commands echo back", () => {
 		expect(out).not.toMatch(/[\u2028\u009b]/);
 	});
 });
+
+describe("validate --format json on a refused file", () => {
+	test("its error is the summary alone, without the colon that introduces the text report's list", async () => {
+		const dir = mkdtempSync(join(tmpdir(), "cli-json-"));
+		const file = join(dir, "bad.json");
+		writeFileSync(file, JSON.stringify([{ name: "io.github.a/x", description: "d", version: 7 }]));
+		const { code, out } = await run((o) => validateCommand(["--format", "json", file], o));
+		rmSync(dir, { recursive: true, force: true });
+		expect(code).toBe(1);
+		const [r] = JSON.parse(out) as { ok: boolean; error: string; errors: unknown[] }[];
+		expect(r?.ok).toBe(false);
+		expect(r?.error).toEndWith('"skip" drops them)');
+		expect(r?.errors.length).toBeGreaterThan(0);
+	});
+});
