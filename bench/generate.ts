@@ -1,9 +1,11 @@
 /**
  * Generates a realistic registry file in the API list shape: servers shaped like the real
  * seed and the real API page (packages, remotes, env vars, icons), several versions per name,
- * a few deprecated and deleted. Deterministic for a given size and seed.
+ * a few deprecated and deleted. Deterministic for a given size and seed. A variant (a short label)
+ * gives the same names, versions and sizes with every description changed: a file to reload in
+ * place of the first, under load, with no URL breaking.
  *
- *   bun bench/generate.ts ENTRIES OUT.json [SEED]
+ *   bun bench/generate.ts ENTRIES OUT.json [SEED] [VARIANT]
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -41,6 +43,7 @@ const WORDS = (
 export function generateRegistry(
 	entries: number,
 	seed = 1,
+	variant?: string,
 ): { servers: unknown[]; metadata: { count: number } } {
 	const random = rng(seed);
 	const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)] as T;
@@ -64,10 +67,11 @@ export function generateRegistry(
 			const version = random() < 0.97 ? `${major}.${Math.floor(v / 3)}.${v % 3}` : `2025.${v + 1}`;
 			const published = new Date(start + Math.floor(random() * 80 * 86400_000) + v * 3600_000);
 			const words = Array.from({ length: 4 + Math.floor(random() * 10) }, () => pick(WORDS)).join(" ");
-			const description =
+			const text =
 				typeof template.description === "string" && template.description !== ""
-					? `${template.description.slice(0, 60)} ${words}`.slice(0, 100)
-					: `MCP server for ${words}`.slice(0, 100);
+					? `${template.description.slice(0, 60)} ${words}`
+					: `MCP server for ${words}`;
+			const description = (variant ? `(${variant}) ${text}` : text).slice(0, 100);
 			const server: Doc = {
 				$schema: "https://static.modelcontextprotocol.io/schemas/2025-10-17/server.schema.json",
 				...template,
@@ -100,12 +104,12 @@ export function generateRegistry(
 }
 
 if (import.meta.main) {
-	const [count, out, seed] = process.argv.slice(2);
+	const [count, out, seed, variant] = process.argv.slice(2);
 	if (!count || !out) {
-		console.error("usage: bun bench/generate.ts ENTRIES OUT.json [SEED]");
+		console.error("usage: bun bench/generate.ts ENTRIES OUT.json [SEED] [VARIANT]");
 		process.exit(2);
 	}
-	const data = generateRegistry(Number(count), Number(seed ?? 1));
+	const data = generateRegistry(Number(count), Number(seed ?? 1), variant);
 	writeFileSync(out, JSON.stringify(data));
 	console.error(`${out}: ${data.servers.length} entries`);
 }

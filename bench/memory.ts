@@ -8,6 +8,8 @@
  * - reload: the peak while a SIGHUP reload of a changed file of the same size is built, less the
  *   RSS just before it (the process serving the old data); the peak is reset first through
  *   /proc/PID/clear_refs;
+ * - when the server builds in a process of its own (its log line's `loader=`), that process's
+ *   peak too, and the highest sum of both RSS (sampled every 25 ms), in a column of their own;
  * - validate: the maximum RSS of `registry validate FILE` (getrusage), less that of validating a
  *   file of one entry.
  *
@@ -16,10 +18,11 @@
  *
  * Linux only (it reads /proc).
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startRegistry } from "../test/support/process.ts";
+import { resetPeak, type TreePeak, vmKiB, watchTree } from "./procfs.ts";
 
 const ROOT = join(import.meta.dir, "..");
 
@@ -35,16 +38,19 @@ export interface MemoryRow {
 	/** The peak itself and what it was measured above, bytes. */
 	peak: number;
 	idle: number;
+	/** The processes the server started for the load (a build process), if any. */
+	child?: TreePeak;
 }
 
+/** VmRSS or VmHWM, bytes. */
 function status(pid: number, field: "VmHWM" | "VmRSS"): number {
-	const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-	return Number(m?.[1] ?? 0) * 1024;
+	return vmKiB(pid, field) * 1024;
 }
 
-/** Forgets the process's peak RSS: VmHWM starts again from the current RSS. */
-function resetPeak(pid: number): void {
-	writeFileSync(`/proc/${pid}/clear_refs`, "5");
+/** The `loader=` of the last "Loaded N entries" line of a log. */
+function loaderOf(logs: string, from = 0): string {
+	const lines = logs.slice(from).match(/Loaded \d+ entries[^\n]*/g) ?? [];
+	return /\bloader=(\S+)/.exec(lines.at(-1) ?? "")?.[1] ?? "?";
 }
 
 /** Generated in a child process: this one stays small (see validatePeak). */
@@ -103,7 +109,7 @@ async function serverIdle(cmd: string[], work: string, env: Record<string, strin
 export async function measureMemory(options: {
 	cmd: string[];
 	sizes: number[];
-	/** Also measure the paced loader (MCP_REGISTRY_LOAD_WORKER=false). */
+	/** Also measure with MCP_REGISTRY_LOAD_WORKER=false (the paced loader). */
 	paced?: boolean;
 	log?: (s: string) => void;
 }): Promise<MemoryRow[]> {
@@ -115,8 +121,9 @@ export async function measureMemory(options: {
 		const tiny = join(work, "tiny.json");
 		writeRegistry(tiny, 1, 1);
 		const validateIdle = await validatePeak(cmd, tiny);
-		const loaders: [string, Record<string, string>][] = [["worker", {}]];
-		if (options.paced) loaders.push(["paced", { MCP_REGISTRY_LOAD_WORKER: "false" }]);
+		const loaders: [string, Record<string, string>][] = [["default", {}]];
+		if (options.paced)
+			loaders.push(["MCP_REGISTRY_LOAD_WORKER=false", { MCP_REGISTRY_LOAD_WORKER: "false" }]);
 		const idle = new Map<string, number>();
 		for (const [name, env] of loaders) idle.set(name, await serverIdle(cmd, work, env));
 		for (const entries of options.sizes) {
@@ -124,7 +131,7 @@ export async function measureMemory(options: {
 			const fileBytes = writeRegistry(file, entries, 1);
 			const other = join(work, `registry-${entries}-b.json`);
 			writeRegistry(other, entries, 2);
-			const row = (what: string, peak: number, base: number): MemoryRow => ({
+			const row = (what: string, peak: number, base: number, child?: TreePeak): MemoryRow => ({
 				what,
 				entries,
 				fileBytes,
@@ -132,34 +139,54 @@ export async function measureMemory(options: {
 				idle: base,
 				aboveIdle: peak - base,
 				multiple: (peak - base) / fileBytes,
+				...(child?.children ? { child } : {}),
 			});
 			log(`memory: validate, ${entries} entries`);
 			rows.push(row("validate", await validatePeak(cmd, file), validateIdle));
 			for (const [name, env] of loaders) {
-				log(`memory: server (${name} loader), ${entries} entries`);
+				log(`memory: server (${name}), ${entries} entries`);
 				const target = join(work, `served-${entries}.json`);
 				copyFileSync(file, target);
+				// Not waiting for it to listen: the processes it starts are watched from the start.
 				const registry = await startRegistry({
 					cmd,
 					cwd: work,
 					env: { ...env, MCP_REGISTRY_JSON_FILE_PATH: target },
+					expectListening: false,
 				});
+				const pid = registry.proc.pid;
+				let watch = watchTree(pid);
 				try {
 					await registry.waitForLog(/Loaded \d+ entries/, 120_000);
 					await settle(500);
-					const pid = registry.proc.pid;
-					rows.push(row(`start-up (${name})`, status(pid, "VmHWM"), idle.get(name) ?? 0));
+					rows.push(
+						row(
+							`start-up (${loaderOf(registry.logs())})`,
+							status(pid, "VmHWM"),
+							idle.get(name) ?? 0,
+							watch.stop(),
+						),
+					);
 					// The reload: another file of the same size, built beside the data being served.
 					copyFileSync(other, target);
 					await settle(1000);
 					const before = status(pid, "VmRSS");
 					resetPeak(pid);
+					watch = watchTree(pid);
 					const from = registry.logs().length;
 					registry.proc.kill("SIGHUP");
 					await registry.waitForLog(/Loaded \d+ entries/, 120_000, from);
 					await settle(500);
-					rows.push(row(`SIGHUP reload (${name})`, status(pid, "VmHWM"), before));
+					rows.push(
+						row(
+							`SIGHUP reload (${loaderOf(registry.logs(), from)})`,
+							status(pid, "VmHWM"),
+							before,
+							watch.stop(),
+						),
+					);
 				} finally {
+					watch.stop();
 					await registry.stop();
 				}
 			}
@@ -174,13 +201,16 @@ const MiB = 2 ** 20;
 
 /** The rows as a Markdown table. */
 export function memoryTable(rows: MemoryRow[]): string {
+	const children = rows.some((r) => r.child);
 	const lines = [
-		"| load | entries | file | peak RSS | above | peak above it | ÷ file size |",
-		"| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+		`| load | entries | file | peak RSS | above | peak above it | ÷ file size |${children ? " build process peak (with the server) |" : ""}`,
+		`| --- | ---: | ---: | ---: | ---: | ---: | ---: |${children ? " ---: |" : ""}`,
 	];
+	const kib = (n: number) => `${Math.round(n / 1024)} MiB`;
 	for (const r of rows) {
+		const child = r.child ? `${kib(r.child.child)} (${kib(r.child.together)})` : "–";
 		lines.push(
-			`| ${r.what} | ${r.entries.toLocaleString("en")} | ${(r.fileBytes / MiB).toFixed(1)} MiB | ${Math.round(r.peak / MiB)} MiB | ${Math.round(r.idle / MiB)} MiB | ${Math.round(r.aboveIdle / MiB)} MiB | ${r.multiple.toFixed(1)}× |`,
+			`| ${r.what} | ${r.entries.toLocaleString("en")} | ${(r.fileBytes / MiB).toFixed(1)} MiB | ${Math.round(r.peak / MiB)} MiB | ${Math.round(r.idle / MiB)} MiB | ${Math.round(r.aboveIdle / MiB)} MiB | ${r.multiple.toFixed(1)}× |${children ? ` ${child} |` : ""}`,
 		);
 	}
 	return lines.join("\n");
@@ -195,7 +225,9 @@ export async function memoryReport(cmd: string[], quick: boolean, log: (s: strin
 	const rows = await measureMemory({ cmd, sizes, paced: !quick, log });
 	return `Peak memory of a load (bench/memory.ts): the peak RSS (VmHWM; for \`registry validate\` its maximum RSS)
 above the same process idle — for start-up, a server started with no file; for a SIGHUP reload (another
-file of the same size), the RSS just before it — as a multiple of the file size. Target: at most 4×.
+file of the same size), the RSS just before it — as a multiple of the file size; the loader as the
+log line names it. Target: at most 4×. When the server builds in a process of its own, the last column has
+that process's peak (VmHWM, sampled every 25 ms) and, in brackets, the highest sum of both RSS.
 
 ${memoryTable(rows)}`;
 }

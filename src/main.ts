@@ -15,6 +15,8 @@ import { type Config, ConfigError, describeVariables, loadConfig } from "./confi
 import { makeParentDir } from "./fsutil.ts";
 import { createApp } from "./http/app.ts";
 import { createLogger, escapeControl, type Logger } from "./log.ts";
+import { BUILD_COMMAND, runBuildProcess } from "./registry/build-process.ts";
+import { sourceBuildCommand } from "./registry/process-loader.ts";
 import { seedRegistryFile } from "./registry/seed.ts";
 import { RegistryStore } from "./registry/store.ts";
 import { AddressInUseError, hostPort, type RunningServer, serve } from "./runtime.ts";
@@ -162,7 +164,22 @@ function writeAll(fd: number, text: string): void {
 	}
 }
 
+/** The Worker module: in a compiled binary modules live beside the entry point, so it is named here. */
+const WORKER_URL = new URL("./registry/load-worker.ts", import.meta.url).href;
+
+/**
+ * The command that starts a build process: this executable again when compiled (its entry point
+ * is inside it, under /$bunfs or B:\~BUN: Bun.main says so even when import.meta keeps the source
+ * path, as with bytecode), else this runtime with build-process.ts.
+ */
+function buildCommand(): string[] {
+	const entry = (globalThis as { Bun?: { main?: string } }).Bun?.main ?? "";
+	return /^(\/\$bunfs\/|[A-Za-z]:[\\/]~BUN[\\/])/.test(entry) ? [process.execPath] : sourceBuildCommand();
+}
+
 export async function main(argv: string[]): Promise<number> {
+	// A build process (not a command for users): reads and builds one file, answers on stdout.
+	if (argv[0] === BUILD_COMMAND) return runBuildProcess(argv[1], WORKER_URL);
 	const write = (text: string) => writeAll(1, text);
 	const line = parseCommandLine(argv);
 	if (line.command === "validate") return validateCommand(line.args, write);
@@ -222,16 +239,19 @@ export async function main(argv: string[]): Promise<number> {
 		return 1;
 	}
 
+	const seedS3 = config.seedFrom && /^s3:\/\//i.test(config.seedFrom) ? config.seedFrom : undefined;
 	const store = new RegistryStore({
 		path: config.jsonFilePath,
 		invalidEntries: config.invalidEntries,
 		log,
-		workerUrl: new URL("./registry/load-worker.ts", import.meta.url).href,
-		loader: config.loadWorker ? "worker" : "paced",
+		// The MD5 of what is served is compared with S3 ETags only: without S3, it is not made.
+		md5: Boolean(config.sqsEnabled || config.s3Url || seedS3),
+		workerUrl: WORKER_URL,
+		buildCommand: buildCommand(),
+		loader: config.loadWorker ? "process" : "paced",
 		timeoutMs: config.loadTimeoutSeconds * 1000,
 		maxFileBytes: fileByteLimit(config),
 	});
-	const seedS3 = config.seedFrom && /^s3:\/\//i.test(config.seedFrom) ? config.seedFrom : undefined;
 	let s3Ref: ObjectRef | undefined;
 	let seedRef: ObjectRef | undefined;
 	try {
@@ -303,6 +323,7 @@ export async function main(argv: string[]): Promise<number> {
 			hostname: config.serverAddress.hostname,
 			port: config.serverAddress.port,
 			fetch: app.fetch,
+			routes: app.routes,
 			tls,
 		});
 	} catch (err) {

@@ -16,6 +16,11 @@ export interface ServeOptions {
 	hostname: string;
 	port: number;
 	fetch(req: Request): Response | Promise<Response>;
+	/**
+	 * Paths (Bun's patterns, `:name` for a segment) that Bun matches natively before `fetch`,
+	 * answered by `fetch` all the same: a faster way in for the hot routes. Others ignore them.
+	 */
+	routes?: readonly string[];
 	/** Serve HTTPS with this certificate and key (checked beforehand: see tls.ts). */
 	tls?: TlsPair;
 }
@@ -109,6 +114,9 @@ function listen(options: ServeOptions): RunningServer {
 			reusePort: false,
 			development: false,
 			fetch: options.fetch,
+			...(options.routes?.length
+				? { routes: Object.fromEntries(options.routes.map((r) => [r, options.fetch])) }
+				: {}),
 		});
 		return {
 			hostname: server.hostname ?? options.hostname,

@@ -142,7 +142,7 @@ export const CONFIG_ENTRIES = v.object({
 			default: "true",
 			accepts: '"true" or "false"',
 			description:
-				"Build reloads on a second thread, so requests never wait for them. false: build them on the serving thread in slices of a few ms (one heap instead of two; for single-core hosts).",
+				"Build loads apart from the serving thread (under Bun a build process, under Deno a Worker), so requests never wait for them. false: build them on the serving thread in slices of a few ms (for single-core hosts).",
 		},
 		bool,
 	),

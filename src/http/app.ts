@@ -10,9 +10,11 @@ import type { Gauge } from "../gauge.ts";
 import type { Logger } from "../log.ts";
 import type { Position, Snapshot } from "../registry/snapshot.ts";
 import type { RegistryStore } from "../registry/store.ts";
+import { runtimeName } from "../runtime.ts";
 import { type CacheStats, ResponseCache, type Tier } from "./cache.ts";
 import { corsPreflight } from "./cors.ts";
 import { renderDocs } from "./docs.ts";
+import { Front } from "./front.ts";
 import { HttpMetrics, renderGauges } from "./metrics.ts";
 import { buildOpenApi } from "./openapi.ts";
 import {
@@ -114,6 +116,10 @@ export interface App {
 	fetch(req: Request): Response | Promise<Response>;
 	metrics: HttpMetrics;
 	cacheStats: CacheStats;
+	/** The answers kept ready (front.ts): how many, and the bytes of their bodies. */
+	front: Pick<Front, "size" | "byteSize">;
+	/** Every path served, as Bun's route patterns (`:name` for a parameter): see ServeOptions.routes. */
+	routes: string[];
 }
 
 export function createApp(options: AppOptions): App {
@@ -125,6 +131,8 @@ export function createApp(options: AppOptions): App {
 	const apiCache = `public, max-age=${options.cacheMaxAge}`;
 	const startedAt = Date.now() / 1000;
 
+	const front = new Front(metrics, cacheStats);
+
 	const openapi = buildOpenApi();
 	const statics = {
 		openapiJson: reply(200, `${JSON.stringify(openapi, null, 2)}\n`, "application/json", apiCache),
@@ -135,7 +143,10 @@ export function createApp(options: AppOptions): App {
 			{ version: build.version, git_commit: build.gitCommit, build_time: build.buildTime },
 			apiCache,
 		),
+		root: { status: 302, body: null, cacheControl: NO_STORE, headers: { Location: "/docs" } } as Reply,
 	};
+	// Made once, sent as they are: the front may keep them ready.
+	for (const r of Object.values(statics)) r.shared = true;
 
 	const cacheFor = (s: Snapshot): ResponseCache => {
 		let c = caches.get(s);
@@ -228,7 +239,11 @@ export function createApp(options: AppOptions): App {
 			// Paths, hashes, queue URLs and error texts are for operators who ask for them.
 			if (!options.healthDetail) {
 				body.data = counts;
-				return jsonReply(body, NO_STORE);
+				// The same for as long as the snapshot is served.
+				return cacheFor(ctx.snapshot).get("health", "hot", () => ({
+					reply: jsonReply(body, NO_STORE),
+					keep: true,
+				}));
 			}
 			const last = store.lastLoad;
 			body.data = {
@@ -281,7 +296,7 @@ export function createApp(options: AppOptions): App {
 			const text = metrics.render() + renderGauges(gauges);
 			return reply(200, text, "text/plain; version=0.0.4; charset=utf-8", NO_STORE);
 		},
-		root: () => ({ status: 302, body: null, cacheControl: NO_STORE, headers: { Location: "/docs" } }),
+		root: () => statics.root,
 	};
 
 	/** The last stage: the router, and the handler it names. */
@@ -321,30 +336,60 @@ export function createApp(options: AppOptions): App {
 	};
 	const route = compose([corsPreflight, trailingSlash], dispatch);
 
+	const done = (req: Request, started: number, template: string, res: Response): Response => {
+		metrics.record(req.method, template, res.status, (performance.now() - started) / 1000);
+		return res;
+	};
+	const failed = (req: Request, started: number, err: unknown, template = "unmatched"): Response => {
+		log.error("Request failed", { method: req.method, url: req.url, error: err as Error });
+		const res = toResponse(req, problemReply({ status: 500, detail: "unexpected error occurred" }));
+		return done(req, started, template, res);
+	};
+	// Bun makes the URL from a Host it has checked (or gives the bare target): the URL alone says
+	// where a request goes. Deno puts any Host text in it: the target is taken out first.
+	const frontKey =
+		runtimeName === "bun"
+			? (req: Request) => req.url
+			: (req: Request) => {
+					const { path, query } = splitUrl(req.url, req.headers.get("host"));
+					return query === undefined ? path : `${path}?${query}`;
+				};
+
 	return {
 		metrics,
 		cacheStats,
+		front,
+		routes: router.templates.map((t) => t.replace(/\{(\w+)\}/g, ":$1")),
 		fetch(req: Request): Response | Promise<Response> {
 			const started = performance.now();
-			const failed = (err: unknown): Response => {
-				log.error("Request failed", { method: req.method, url: req.url, error: err as Error });
-				return toResponse(req, problemReply({ status: 500, detail: "unexpected error occurred" }));
-			};
-			const done = (template: string, res: Response): Response => {
-				metrics.record(req.method, template, res.status, (performance.now() - started) / 1000);
-				return res;
-			};
+			const method = req.method;
+			let key: string | undefined;
+			let snapshot: Snapshot;
+			try {
+				// Until the answer is made (synchronously), this is the snapshot every stage sees.
+				snapshot = store.current;
+				if (method === "GET" || method === "HEAD") {
+					key = frontKey(req);
+					const ready = front.answer(snapshot.serial, key, req, method === "HEAD", started);
+					if (ready) return ready;
+				}
+			} catch (err) {
+				return failed(req, started, err);
+			}
 			let r: Routed;
 			try {
 				r = route({ req, ...splitUrl(req.url, req.headers.get("host")) });
-				if (!(r.reply instanceof Promise)) return done(r.template, toResponse(req, r.reply));
+				if (!(r.reply instanceof Promise)) {
+					if (key !== undefined) front.offer(snapshot.serial, key, r.template, r.reply);
+					return done(req, started, r.template, toResponse(req, r.reply));
+				}
 			} catch (err) {
-				return done("unmatched", failed(err));
+				return failed(req, started, err);
 			}
 			const { template } = r;
 			return r.reply.then(
-				(reply) => done(template, toResponse(req, reply)),
-				(err) => done(template, failed(err)),
+				(reply) => done(req, started, template, toResponse(req, reply)),
+				(err) => failed(req, started, err, template),
 			);
 		},
 	};

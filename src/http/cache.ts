@@ -9,6 +9,9 @@
  * Reply, the body's view and buffer, the ETag string, the closure that reports variants), the key
  * (two bytes a character), the body, and every compressed variant as it is made. Eviction is O(1)
  * per insert: a Map iterates in insertion order and a hit re-inserts, so the oldest is the first key.
+ * A reply sent again from the front (front.ts) is not a hit here; it is marked `used`, and the
+ * oldest key, when marked, gets a second chance (moved to the end, the mark cleared) before any
+ * is evicted: the hot pages served from the front stay.
  */
 import type { Reply } from "./respond.ts";
 
@@ -59,6 +62,7 @@ class Lru {
 		this.remove(key);
 		this.map.set(key, slot);
 		this.bytes += slot.size;
+		r.shared = true;
 		// Variants made later (compression on first use) are counted when they are made.
 		r.onEncoded = (bytes) => {
 			if (this.map.get(key) !== slot) return;
@@ -74,14 +78,25 @@ class Lru {
 		if (!slot) return;
 		this.map.delete(key);
 		this.bytes -= slot.size;
+		slot.reply.dropped = true;
 	}
 
-	/** Oldest out until within budget: the first key, O(1) each. */
+	/**
+	 * Oldest out until within budget: the first key, O(1) each, but a key used since it was last
+	 * looked at goes to the end instead, once (each mark is cleared as it is passed over).
+	 */
 	private evict(): void {
 		while (this.bytes > this.budget) {
-			const oldest = this.map.keys().next();
+			const oldest = this.map.entries().next();
 			if (oldest.done) return;
-			this.remove(oldest.value);
+			const [key, slot] = oldest.value;
+			if (slot.reply.used) {
+				slot.reply.used = false;
+				this.map.delete(key);
+				this.map.set(key, slot);
+				continue;
+			}
+			this.remove(key);
 		}
 	}
 }

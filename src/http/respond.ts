@@ -17,6 +17,15 @@ export interface Reply {
 	encoded?: { gzip?: Uint8Array; br?: Uint8Array };
 	/** Told the size of each compressed body kept with the reply (the cache counts them). */
 	onEncoded?: (bytes: number) => void;
+	/**
+	 * Kept where more requests will find it (a cache, or a reply made once at start-up): what it
+	 * sends may be kept ready too (front.ts), for as long as it is not `dropped`.
+	 */
+	shared?: boolean;
+	/** Let go by the cache that kept it: whatever keeps its parts lets go of them too. */
+	dropped?: boolean;
+	/** Sent again without asking its cache (front.ts): the cache counts that as a recent use. */
+	used?: boolean;
 }
 
 const encoder = new TextEncoder();

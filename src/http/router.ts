@@ -66,7 +66,16 @@ function compile(routes: readonly RouteDef[], prefixes: readonly string[]): Comp
 	return out;
 }
 
-function find(table: Compiled[], path: string): { c: Compiled; params: string[] } | undefined {
+const NO_PARAMS: string[] = [];
+
+function find(
+	table: Compiled[],
+	exact: Map<string, Compiled>,
+	path: string,
+): { c: Compiled; params: string[] } | undefined {
+	// A path without parameters is one lookup; only the others are split into segments.
+	const c = exact.get(path);
+	if (c) return { c, params: NO_PARAMS };
 	const parts = path.split("/");
 	for (const c of table) {
 		if (c.segments.length !== parts.length) continue;
@@ -96,10 +105,12 @@ export function createRouter(
 	prefixes: readonly string[] = PREFIXES,
 ): Router {
 	const table = compile(routes, prefixes);
+	const exact = new Map<string, Compiled>();
+	for (const c of table) if (!c.segments.includes(null) && !exact.has(c.template)) exact.set(c.template, c);
 	return {
 		templates: table.map((c) => c.template),
 		match(method, path) {
-			const found = find(table, path);
+			const found = find(table, exact, path);
 			if (!found) return { kind: "unmatched" };
 			const { c, params } = found;
 			const op = c.route.operations.find(

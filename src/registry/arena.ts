@@ -4,9 +4,9 @@
  * entry into another, the search blob. Requests answer with slices of these; nothing is serialised per
  * request, and the serving thread never parses JSON.
  */
-import { collectGarbage } from "../runtime.ts";
 import { type Entry, OFFICIAL } from "./official.ts";
 import type { Steps } from "./pace.ts";
+import { buildSearchIndex, type SearchIndex } from "./search-index.ts";
 import { STATUSES } from "./snapshot.ts";
 
 const encoder = new TextEncoder();
@@ -14,6 +14,22 @@ const SERVER_OPEN = encoder.encode('{"server":');
 const META_OPEN = encoder.encode(',"_meta":');
 const CLOSE = encoder.encode("}");
 const TRUE_ = encoder.encode("true ");
+const FALSE_CLOSE = encoder.encode("false}}}");
+const OFFICIAL_OPEN = `{${JSON.stringify(OFFICIAL)}:{"status":"`;
+
+/**
+ * The common `_meta`, `{"…/official":{…,"isLatest":` up to its isLatest value, written as
+ * metaJson would write it (the same keys in the same order) without building an object to
+ * serialise; undefined when the entry has other `_meta` keys or extra official fields.
+ */
+function metaHead(e: Entry): string | undefined {
+	if (e.meta) {
+		for (const k in e.meta) if (k !== OFFICIAL) return undefined;
+	}
+	for (const _ in e.officialExtra) return undefined;
+	const message = e.statusMessage === undefined ? "" : `,"statusMessage":${JSON.stringify(e.statusMessage)}`;
+	return `${OFFICIAL_OPEN}${STATUSES[e.status]}"${message},"statusChangedAt":"${e.statusChangedAt.iso}","publishedAt":"${e.publishedAt.iso}","updatedAt":"${e.updatedAt.iso}","isLatest":`;
+}
 
 /**
  * The entry's `_meta` object as JSON (the official metadata in place, other keys kept), with
@@ -48,38 +64,41 @@ function metaJson(e: Entry): { json: string; latestAt: number } {
 
 /** What one chunk of the arena holds (an entry larger than this gets a chunk of its own size). */
 export const ARENA_CHUNK = 4 << 20;
+/** The same for the search texts. */
+const SEARCH_CHUNK = 1 << 20;
 
 /**
- * The arena as it is written: chunks of a few MiB filled one after the other, entries appended
- * as they are validated, none across two chunks. Nothing is ever copied to grow or to trim:
- * a load holds the arena once, never twice.
+ * Bytes written into chunks filled one after the other, no piece across two chunks. Nothing is
+ * ever copied to grow or to trim: a load holds what it writes once, never twice.
  */
-export class ArenaWriter {
-	private readonly chunks: Uint8Array[] = [];
+class ChunkWriter {
+	readonly chunks: Uint8Array[] = [];
 	private bytes: Uint8Array;
-	private length = 0;
+	length = 0;
 
-	/**
-	 * `expected`: about how many bytes the whole arena takes (a first chunk smaller than usual).
-	 * `spare`: a buffer free to be overwritten, the first chunk (the file's own bytes, once its
-	 * entries are read from elsewhere: the arena then costs no memory the load did not hold).
-	 */
-	constructor(expected = ARENA_CHUNK, spare?: Uint8Array) {
-		this.bytes =
-			spare && spare.byteLength > 0 ? spare : new Uint8Array(Math.max(1024, Math.min(ARENA_CHUNK, expected)));
+	constructor(
+		private readonly size: number,
+		first: Uint8Array,
+	) {
+		this.bytes = first;
+	}
+
+	/** The chunk being written: its index once sealed. */
+	get chunk(): number {
+		return this.chunks.length;
 	}
 
 	/** Room for `upTo` bytes in the current chunk (`exact`: how many they really are), or a new chunk. */
-	private reserve(upTo: number, exact: () => number): void {
+	reserve(upTo: number, exact: () => number): void {
 		if (this.length + upTo <= this.bytes.length) return;
 		const n = exact();
 		if (this.length + n <= this.bytes.length) return;
 		this.seal();
-		this.bytes = new Uint8Array(Math.max(ARENA_CHUNK, n));
+		this.bytes = new Uint8Array(Math.max(this.size, n));
 	}
 
 	/** The current chunk, done: the bytes written (a larger buffer's few unused bytes stay with it). */
-	private seal(): void {
+	seal(): void {
 		if (this.length === 0) return;
 		// A chunk much larger than what it holds (the last, usually; or a spare buffer that was
 		// more than the arena needed) is copied to its size; otherwise the little left stays.
@@ -92,82 +111,160 @@ export class ArenaWriter {
 		this.length = 0;
 	}
 
-	private append(piece: Uint8Array): void {
+	append(piece: Uint8Array): void {
 		this.bytes.set(piece, this.length);
 		this.length += piece.length;
 	}
 
-	private appendString(s: string): void {
+	appendString(s: string): void {
 		this.length += encoder.encodeInto(s, this.bytes.subarray(this.length)).written;
 	}
 
+	/** Every chunk written; the writer is empty afterwards. */
+	done(): Uint8Array[] {
+		this.seal();
+		return this.chunks.splice(0);
+	}
+}
+
+/**
+ * An entry's search text: lower-cased `name \0 description \1`. Lower-cased per entry (a few
+ * Unicode characters change length when lower-cased, so one pass over the joined text would
+ * shift the offsets); control characters 0 and 1 are the separators, and a search term never
+ * contains them.
+ */
+function searchText(name: string, description: string): string {
+	return `${name}\u0000${description.replaceAll("\u0000", " ").replaceAll("\u0001", " ")}\u0001`.toLowerCase();
+}
+
+/**
+ * The arena as it is written: entries appended as they are validated, with their search texts
+ * beside them in chunks of their own (the search blob is put together from them in list order).
+ */
+export class ArenaWriter {
+	private readonly arena: ChunkWriter;
+	private readonly search = new ChunkWriter(SEARCH_CHUNK, new Uint8Array(0));
+
 	/**
-	 * Writes `{"server":…,"_meta":…}` for an entry; returns what the load keeps of it, with where
-	 * it and its isLatest value are (the entry itself, with its strings to serialise, can go).
+	 * `expected`: about how many bytes the whole arena takes (a first chunk smaller than usual).
+	 * `spare`: a buffer free to be overwritten, the first chunk (the file's own bytes, once its
+	 * entries are read from elsewhere: the arena then costs no memory the load did not hold).
+	 */
+	constructor(expected = ARENA_CHUNK, spare?: Uint8Array) {
+		this.arena = new ChunkWriter(
+			ARENA_CHUNK,
+			spare && spare.byteLength > 0 ? spare : new Uint8Array(Math.max(1024, Math.min(ARENA_CHUNK, expected))),
+		);
+	}
+
+	/**
+	 * Writes `{"server":…,"_meta":…}` for an entry, and its search text; returns what the load
+	 * keeps of it, with where they and its isLatest value are (the entry itself, with its strings
+	 * to serialise, can go).
 	 */
 	write(e: Entry): Kept {
-		const meta = metaJson(e);
-		const fixed = SERVER_OPEN.length + META_OPEN.length + CLOSE.length;
+		const w = this.arena;
+		const head = metaHead(e);
+		const bytes = e.serverBytes;
 		// UTF-8 takes at most 3 bytes a UTF-16 unit; the exact count only when that does not fit.
-		this.reserve(
-			fixed + 3 * (e.serverJson.length + meta.json.length),
-			() => fixed + Buffer.byteLength(e.serverJson, "utf8") + Buffer.byteLength(meta.json, "utf8"),
-		);
-		const chunk = this.chunks.length;
-		const start = this.length;
-		this.append(SERVER_OPEN);
-		this.appendString(e.serverJson);
-		this.append(META_OPEN);
-		const before = this.length;
-		this.appendString(meta.json);
-		const latestAt = before + Buffer.byteLength(meta.json.slice(0, meta.latestAt), "utf8");
-		this.append(CLOSE);
+		const docBound = bytes ? bytes.length : 3 * e.serverJson.length;
+		const docExact = () => (bytes ? bytes.length : Buffer.byteLength(e.serverJson, "utf8"));
+		let chunk: number;
+		let start: number;
+		let latestAt: number;
+		if (head !== undefined) {
+			const fixed = SERVER_OPEN.length + META_OPEN.length + FALSE_CLOSE.length;
+			w.reserve(
+				fixed + docBound + 3 * head.length,
+				() => fixed + docExact() + Buffer.byteLength(head, "utf8"),
+			);
+			chunk = w.chunk;
+			start = w.length;
+			w.append(SERVER_OPEN);
+			if (bytes) w.append(bytes);
+			else w.appendString(e.serverJson);
+			w.append(META_OPEN);
+			w.appendString(head);
+			latestAt = w.length;
+			w.append(FALSE_CLOSE);
+		} else {
+			const meta = metaJson(e);
+			const fixed = SERVER_OPEN.length + META_OPEN.length + CLOSE.length;
+			w.reserve(
+				fixed + docBound + 3 * meta.json.length,
+				() => fixed + docExact() + Buffer.byteLength(meta.json, "utf8"),
+			);
+			chunk = w.chunk;
+			start = w.length;
+			w.append(SERVER_OPEN);
+			if (bytes) w.append(bytes);
+			else w.appendString(e.serverJson);
+			w.append(META_OPEN);
+			const before = w.length;
+			w.appendString(meta.json);
+			latestAt = before + Buffer.byteLength(meta.json.slice(0, meta.latestAt), "utf8");
+			w.append(CLOSE);
+		}
+		const end = w.length;
+		const text = searchText(e.name, e.description);
+		const s = this.search;
+		s.reserve(3 * text.length, () => Buffer.byteLength(text, "utf8"));
+		const searchChunk = s.chunk;
+		const searchStart = s.length;
+		s.appendString(text);
 		return {
 			name: e.name,
 			version: e.version,
-			description: e.description,
 			status: e.status,
 			published: e.publishedAt.key,
 			updated: e.updatedAt.key,
 			flaggedLatest: e.flaggedLatest,
 			chunk,
 			start,
-			end: this.length,
+			end,
 			latestAt,
+			searchChunk,
+			searchStart,
+			searchEnd: s.length,
 		};
 	}
 
-	/**
-	 * The finished arena: isLatest `true` in the latest entries, the chunks as written, with the
-	 * chunk and span (within it) of each of `entries` in their order. The writer is empty afterwards.
-	 */
-	finish(
-		entries: readonly Kept[],
-		latest: ReadonlySet<Kept>,
-	): { arena: Uint8Array[]; chunkOf: Uint16Array; spans: Uint32Array } {
-		this.seal();
-		const arena = this.chunks.splice(0);
-		const chunkOf = new Uint16Array(entries.length);
-		const spans = new Uint32Array(2 * entries.length);
-		for (let i = 0; i < entries.length; i++) {
-			const e = entries[i] as Kept;
-			if (latest.has(e)) (arena[e.chunk] as Uint8Array).set(TRUE_, e.latestAt);
-			chunkOf[i] = e.chunk;
-			spans[2 * i] = e.start;
-			spans[2 * i + 1] = e.end;
-		}
-		return { arena, chunkOf, spans };
+	/** Every chunk written, of the arena and of the search texts; the writer is empty afterwards. */
+	done(): { arena: Uint8Array[]; search: Uint8Array[] } {
+		return { arena: this.arena.done(), search: this.search.done() };
 	}
 }
 
 /**
+ * The finished arena: isLatest `true` in the latest entries (`latest`: 1 for those, in list
+ * order; in `arena`, the chunks written),
+ * with the chunk and span (within it) of each of `entries` in their order.
+ */
+export function finishArena(
+	arena: readonly Uint8Array[],
+	entries: readonly Kept[],
+	latest: Uint8Array,
+): { chunkOf: Uint16Array; spans: Uint32Array } {
+	const chunkOf = new Uint16Array(entries.length);
+	const spans = new Uint32Array(2 * entries.length);
+	for (let i = 0; i < entries.length; i++) {
+		const e = entries[i] as Kept;
+		if (latest[i] === 1) (arena[e.chunk] as Uint8Array).set(TRUE_, e.latestAt);
+		chunkOf[i] = e.chunk;
+		spans[2 * i] = e.start;
+		spans[2 * i + 1] = e.end;
+	}
+	return { chunkOf, spans };
+}
+
+/**
  * What a load keeps of an entry once the arena has it, until the index is built: its identity,
- * what sorting, the latest versions, the index and search need, and where it was written.
+ * what sorting, the latest versions and the index need, and where it and its search text were
+ * written.
  */
 export interface Kept {
 	name: string;
 	version: string;
-	description: string;
 	/** Index into STATUSES. */
 	status: number;
 	/** Timestamp keys (see time.ts). */
@@ -179,41 +276,43 @@ export interface Kept {
 	start: number;
 	end: number;
 	latestAt: number;
+	/** Chunk of the search texts and span in it. */
+	searchChunk: number;
+	searchStart: number;
+	searchEnd: number;
 }
 
 /**
  * Lower-cased `name \0 description` of every entry, each followed by \u0001, as UTF-8 in one
- * buffer, and where each entry's text starts.
+ * buffer (UTF-8: a byte search, memmem, is dozens of times faster than String#indexOf here), and
+ * where each entry's text starts: the texts written with the entries (`search`), in list order.
  */
 export function* searchSteps(
+	search: readonly Uint8Array[],
 	entries: readonly Kept[],
-): Steps<{ searchBlob: Uint8Array; searchOffsets: Uint32Array }> {
-	// Lower-cased per entry (a few Unicode characters change length when lower-cased, so one
-	// pass over the joined text would shift the offsets); control characters 0 and 1 are the
-	// separators, and a search term never contains them. Made twice, to be measured and then
-	// written: no array of the texts, no joined copy, no buffer larger than the blob.
-	const text = (e: Kept) =>
-		`${e.name}\u0000${e.description.replaceAll("\u0000", " ").replaceAll("\u0001", " ")}\u0001`.toLowerCase();
+): Steps<{ searchBlob: Uint8Array; searchOffsets: Uint32Array; searchIndex: SearchIndex }> {
 	const searchOffsets = new Uint32Array(entries.length + 1);
 	let at = 0;
 	for (let i = 0; i < entries.length; i++) {
-		if (i % 4096 === 4095) {
-			// The texts are garbage as soon as they are measured (and below, written).
-			collectGarbage(false);
-			yield;
-		}
+		const e = entries[i] as Kept;
 		searchOffsets[i] = at;
-		at += Buffer.byteLength(text(entries[i] as Kept), "utf8");
+		at += e.searchEnd - e.searchStart;
 	}
 	searchOffsets[entries.length] = at;
-	// UTF-8 bytes: a byte search (memmem) is dozens of times faster than String#indexOf here.
+	yield;
 	const searchBlob = new Uint8Array(at);
 	for (let i = 0; i < entries.length; i++) {
-		if (i % 4096 === 4095) {
-			collectGarbage(false);
-			yield;
-		}
-		encoder.encodeInto(text(entries[i] as Kept), searchBlob.subarray(searchOffsets[i]));
+		if (i % 16384 === 16383) yield;
+		const e = entries[i] as Kept;
+		searchBlob.set(
+			(search[e.searchChunk] as Uint8Array).subarray(e.searchStart, e.searchEnd),
+			searchOffsets[i],
+		);
 	}
-	return { searchBlob, searchOffsets };
+	yield;
+	return {
+		searchBlob,
+		searchOffsets,
+		searchIndex: buildSearchIndex(searchBlob, searchOffsets, entries.length),
+	};
 }

@@ -9,9 +9,16 @@ import { collectGarbage } from "../runtime.ts";
 import type { BuildOptions } from "./load.ts";
 import { type Entry, normalise } from "./official.ts";
 import { type Steps, wait } from "./pace.ts";
-import { describeErrors, type LoadReport, ProblemLog, RegistryLoadError } from "./report.ts";
+import {
+	describeErrors,
+	type EntryProblem,
+	type LoadReport,
+	ProblemLog,
+	RegistryLoadError,
+} from "./report.ts";
+import type { FieldProblem } from "./schema.ts";
 import { entryAt, type ItemSource, rawEntry, type Shape } from "./shapes.ts";
-import { timestampFromDate } from "./time.ts";
+import { type Timestamp, timestampFromDate } from "./time.ts";
 
 const GC_EVERY = 4096;
 
@@ -74,6 +81,82 @@ class Seen {
  */
 const GC_BYTES = 512 << 10;
 
+/** What checking one entry found: the entry to keep, or the problems that keep it out. */
+export type Outcome =
+	| { entry: Entry; problems?: undefined }
+	| { entry?: undefined; problems: EntryProblem[] };
+
+/**
+ * Checks entry i of a source (prepared, when the source reads its entries): its structure, as the
+ * scanner found it, then its document and official metadata (official.ts).
+ */
+export function checkEntry(source: ItemSource, i: number, fallback: Timestamp, serialise: boolean): Outcome {
+	const structural = source.problem?.(i);
+	if (structural) {
+		const { path, message } = structural;
+		const entry = entryAt(source.shape, i);
+		return { problems: [{ entry, field: path, message: path ? message : `the entry ${message}` }] };
+	}
+	const bytes = serialise ? source.docBytes?.(i) : undefined;
+	const normalised = normalise(rawEntry(source.item(i), i, source.shape), fallback, serialise, bytes);
+	return normalised.entry ? { entry: normalised.entry } : { problems: normalised.problems };
+}
+
+/**
+ * A load's entries told in file order, checked or not here: the report, and the one rule that
+ * needs every entry before it, that no (name, version) is kept twice. A load checks and tells
+ * one entry after the other (entrySteps); a load in parts checks them apart and tells them here
+ * in order after (parts.ts): either way the same report.
+ */
+export class Tally {
+	private readonly problems: ProblemLog;
+	private readonly seen = new Seen();
+	loaded = 0;
+
+	constructor(
+		private readonly shape: Shape,
+		keepProblems?: number,
+	) {
+		this.problems = new ProblemLog(keepProblems);
+	}
+
+	/** Entry i is invalid. */
+	invalid(problems: readonly EntryProblem[]): void {
+		this.problems.invalid(problems);
+	}
+
+	/** Entry i is valid: true to keep it, false when its (name, version) came before (an error). */
+	valid(i: number, name: string, version: string, advice: readonly FieldProblem[]): boolean {
+		const { shape } = this;
+		const first = this.seen.firstOrAdd(name, version, i);
+		if (first >= 0) {
+			this.problems.invalid([
+				{
+					entry: entryAt(shape, i),
+					name,
+					version,
+					field: "version",
+					message: `duplicate of ${entryAt(shape, first)}: the same name and version appear twice`,
+				},
+			]);
+			return false;
+		}
+		for (const a of advice) this.problems.warning({ entry: entryAt(shape, i), name, version, ...a });
+		this.loaded++;
+		return true;
+	}
+
+	/** The report of `total` entries; with MCP_REGISTRY_INVALID_ENTRIES=reject any error throws. */
+	report(options: BuildOptions, total: number): LoadReport {
+		const { file } = options;
+		const report = this.problems.report({ file, shape: this.shape, total, loaded: this.loaded });
+		if (report.errors.count > 0 && options.invalidEntries === "reject") {
+			throw new RegistryLoadError(describeErrors(report), report);
+		}
+		return report;
+	}
+}
+
 /**
  * Validates every entry of a source, one at a time, and hands each valid one to `keep`; what was
  * wrong goes into the report, and with MCP_REGISTRY_INVALID_ENTRIES=reject any error throws.
@@ -84,12 +167,8 @@ export function* entrySteps(
 	serialise: boolean,
 	keep: (e: Entry) => void,
 ): Steps<LoadReport> {
-	const { file } = options;
-	const { shape } = source;
 	const fallback = timestampFromDate(options.mtime);
-	const problems = new ProblemLog(options.keepProblems);
-	const seen = new Seen();
-	let loaded = 0;
+	const tally = new Tally(source.shape, options.keepProblems);
 	let parsed = 0;
 	for (let i = 0; i < source.count; i++) {
 		// One entry at a time: its parsed form is garbage as soon as it is normalised. Collect
@@ -102,43 +181,12 @@ export function* entrySteps(
 		if (i % 64 === 63) yield;
 		const reading = source.prepare?.(i);
 		if (reading) yield* wait(reading);
-		const structural = source.problem?.(i);
-		if (structural) {
-			const { path, message } = structural;
-			problems.invalid([
-				{ entry: entryAt(shape, i), field: path, message: path ? message : `the entry ${message}` },
-			]);
-			continue;
-		}
-		const normalised = normalise(rawEntry(source.item(i), i, shape), fallback, serialise);
-		const entry = normalised.entry;
-		if (!entry) {
-			problems.invalid(normalised.problems);
-			continue;
-		}
-		const first = seen.firstOrAdd(entry.name, entry.version, i);
-		if (first >= 0) {
-			problems.invalid([
-				{
-					entry: entry.at,
-					name: entry.name,
-					version: entry.version,
-					field: "version",
-					message: `duplicate of ${entryAt(shape, first)}: the same name and version appear twice`,
-				},
-			]);
-			continue;
-		}
-		for (const a of entry.advice)
-			problems.warning({ entry: entry.at, name: entry.name, version: entry.version, ...a });
-		keep(entry);
-		loaded++;
+		const outcome = checkEntry(source, i, fallback, serialise);
+		const { entry } = outcome;
+		if (!entry) tally.invalid(outcome.problems);
+		else if (tally.valid(i, entry.name, entry.version, entry.advice)) keep(entry);
 	}
-	const report = problems.report({ file, shape, total: source.count, loaded });
-	if (report.errors.count > 0 && options.invalidEntries === "reject") {
-		throw new RegistryLoadError(describeErrors(report), report);
-	}
-	return report;
+	return tally.report(options, source.count);
 }
 
 /** The entries validated and counted, nothing built: `registry validate`'s load. */

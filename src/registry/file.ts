@@ -25,6 +25,8 @@ export interface LoadFileOptions {
 	maxBytes?: number;
 	/** Called once the file is read whole: what is left is building (and windows of the file). */
 	onRead?: () => void;
+	/** Read the file into a SharedArrayBuffer (threads then share its bytes, uncopied). */
+	shared?: boolean;
 }
 
 /**
@@ -64,7 +66,7 @@ async function openWithoutBlocking(path: string): Promise<FileHandle> {
 async function readHandle(
 	handle: FileHandle,
 	name: string,
-	options: { maxBytes?: number; signal?: AbortSignal },
+	options: { maxBytes?: number; signal?: AbortSignal; shared?: boolean },
 ): Promise<Read> {
 	const max = options.maxBytes ?? Number.POSITIVE_INFINITY;
 	const info = await handle.stat();
@@ -74,6 +76,12 @@ async function readHandle(
 	}
 	// Refused by its size, before a byte is read.
 	if (info.size > max) throw new FileTooLargeError(name, info.size, max);
+	if (options.shared) {
+		// Its size, as stat gave it: a file that changes meanwhile is refused afterwards (withFile).
+		const bytes = new Uint8Array(new SharedArrayBuffer(info.size));
+		if ((await readAt(handle, bytes, 0)) < info.size) throw changed(name);
+		return { bytes, mtime: info.mtime, size: info.size, mtimeMs: info.mtimeMs };
+	}
 	const bytes = await handle.readFile({ signal: options.signal });
 	if (bytes.byteLength > max) throw new FileTooLargeError(name, bytes.byteLength, max);
 	return { bytes, mtime: info.mtime, size: info.size, mtimeMs: info.mtimeMs };
@@ -133,7 +141,7 @@ class FileWindow implements EntryBytes {
 
 	constructor(
 		private readonly handle: FileHandle,
-		private readonly ranges: readonly number[],
+		private readonly ranges: ArrayLike<number>,
 		private readonly name: string,
 	) {}
 
@@ -166,7 +174,7 @@ class FileWindow implements EntryBytes {
 export interface Input {
 	bytes: Uint8Array;
 	/** Where the entries come from once the file is split; `bytes` are then `spare`. */
-	reread?: (ranges: readonly number[]) => EntryBytes;
+	reread?: (ranges: ArrayLike<number>) => EntryBytes;
 	/** `bytes` once the entries are read from elsewhere: free to be overwritten, or let go. */
 	spare?: Uint8Array;
 	/** The whole file again, after `bytes` went: for the message of an entry found not to be JSON. */

@@ -13,28 +13,40 @@ export interface Versioned {
 	flaggedLatest: boolean | undefined;
 }
 
-/** The one latest entry of every name. */
-export function chooseLatest<E extends Versioned>(entries: readonly E[]): Set<E> {
-	const byName = new Map<string, E[]>();
-	for (const e of entries) {
-		const list = byName.get(e.name);
-		if (list) list.push(e);
-		else byName.set(e.name, [e]);
+/**
+ * The one latest entry of every name, of entries sorted by name (each name's entries side by
+ * side): 1 for it, in list order.
+ */
+export function chooseLatestSorted<E extends Versioned>(entries: readonly E[]): Uint8Array {
+	const flags = new Uint8Array(entries.length);
+	for (let start = 0; start < entries.length; ) {
+		const name = (entries[start] as E).name;
+		let end = start + 1;
+		while (end < entries.length && (entries[end] as E).name === name) end++;
+		flags[latestOf(entries, start, end)] = 1;
+		start = end;
 	}
-	const latest = new Set<E>();
-	for (const list of byName.values()) {
-		const flagged = list.filter((e) => e.flaggedLatest === true);
-		if (flagged.length === 1) {
-			latest.add(flagged[0] as E);
-			continue;
+	return flags;
+}
+
+/** Where the latest of list[start, end) is, all of one name. */
+function latestOf<E extends Versioned>(list: readonly E[], start: number, end: number): number {
+	let flagged = -1;
+	let flags = 0;
+	for (let i = start; i < end; i++) {
+		if ((list[i] as E).flaggedLatest === true) {
+			flagged = i;
+			flags++;
 		}
-		let best = list[0] as E;
-		for (const e of list) {
-			const c = compareVersions(e.version, best.version, e.published, best.published);
-			// On equal precedence the version published first stays latest, as upstream keeps it.
-			if (c > 0 || (c === 0 && e.published < best.published)) best = e;
-		}
-		latest.add(best);
 	}
-	return latest;
+	if (flags === 1) return flagged;
+	let best = start;
+	for (let i = start; i < end; i++) {
+		const e = list[i] as E;
+		const b = list[best] as E;
+		const c = compareVersions(e.version, b.version, e.published, b.published);
+		// On equal precedence the version published first stays latest, as upstream keeps it.
+		if (c > 0 || (c === 0 && e.published < b.published)) best = i;
+	}
+	return best;
 }

@@ -1,10 +1,16 @@
 /**
  * Loads a registry file off the serving thread: parse, validate and serialise here, then hand
- * the result over by transfer, so a 50 MB reload never stalls a request.
+ * the result over by transfer, so a 50 MB reload never stalls a request. The same module is the
+ * helper thread of a build process (build-process.ts): a compiled binary holds no other Worker.
  */
+import { createHash } from "node:crypto";
 import { collectGarbage } from "../runtime.ts";
+import type { HelperReply } from "./build-process.ts";
 import { type InvalidEntries, loadRegistryFile, RegistryLoadError } from "./load.ts";
+import { type Claim, checkPart, Pipeline, type PipelineShare, partMessage, sortPart } from "./parts.ts";
+import { ReparseWhole, SplitSource } from "./shapes.ts";
 import { transferList } from "./snapshot.ts";
+import { timestampFromDate } from "./time.ts";
 
 export interface LoadRequest {
 	path: string;
@@ -17,7 +23,68 @@ export interface LoadRequest {
 
 declare const self: Worker;
 
-self.onmessage = async (event: MessageEvent<LoadRequest>) => {
+/** The helper thread of a build process (build-process.ts): its share of the work. */
+interface HelperRequest {
+	kind: "start";
+	bytes: Uint8Array;
+	share: PipelineShare;
+	entryBase: number;
+	mtimeMs: number;
+	expected: number;
+	/** Whether to hash with MD5 too (see BuildRequest). */
+	md5: boolean;
+}
+
+function reply(m: HelperReply, transfer: ArrayBuffer[] = []): void {
+	self.postMessage(m, transfer);
+}
+
+/** Hashes the file a MiB at a time between blocks, and checks the blocks it claims. */
+function help(m: HelperRequest): void {
+	try {
+		const { bytes } = m;
+		const pipeline = new Pipeline(m.share);
+		const source = new SplitSource(
+			bytes,
+			{ ranges: pipeline.ranges, docs: pipeline.docs, problems: new Map(), entryBase: m.entryBase },
+			"api",
+		);
+		let shaped = false;
+		const claim: Claim = () => {
+			const block = pipeline.claim();
+			if (block && !shaped) {
+				source.shape = pipeline.shape(); // told before the first block is
+				shaped = true;
+			}
+			return block;
+		};
+		const sha256 = createHash("sha256");
+		const md5 = m.md5 ? createHash("md5") : undefined;
+		let hashed = 0;
+		const hashSome = () => {
+			if (hashed >= bytes.byteLength) return;
+			const chunk = bytes.subarray(hashed, hashed + (1 << 20));
+			sha256.update(chunk);
+			md5?.update(chunk);
+			hashed += chunk.byteLength;
+		};
+		const part = checkPart(source, claim, timestampFromDate(new Date(m.mtimeMs)), m.expected, hashSome);
+		sortPart(part);
+		while (hashed < bytes.byteLength) hashSome();
+		reply({ kind: "hashed", contentHash: sha256.digest("hex"), md5: md5?.digest("hex") ?? "" });
+		const { message, transfer } = partMessage(part);
+		reply({ kind: "part", part: message }, transfer);
+	} catch (err) {
+		reply(
+			err instanceof ReparseWhole
+				? { kind: "failed", reparse: true }
+				: { kind: "failed", message: String(err) },
+		);
+	}
+}
+
+self.onmessage = async (event: MessageEvent<LoadRequest | HelperRequest>) => {
+	if ("kind" in event.data) return help(event.data);
 	try {
 		const { path, invalidEntries, name, maxBytes } = event.data;
 		const data = await loadRegistryFile(path, {

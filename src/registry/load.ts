@@ -14,12 +14,21 @@
  */
 import { createHash } from "node:crypto";
 import { collectGarbage } from "../runtime.ts";
-import { ArenaWriter, type Kept, searchSteps } from "./arena.ts";
+import { ArenaWriter, finishArena, type Kept, searchSteps } from "./arena.ts";
 import { type CheckedFile, checkSteps, entrySteps } from "./entries.ts";
 import { discard, type Input, type LoadFileOptions, withFile } from "./file.ts";
-import { chooseLatest } from "./latest.ts";
+import { chooseLatestSorted } from "./latest.ts";
 import { drain, paced, run, type Steps, wait } from "./pace.ts";
-import { type ItemSource, itemsOfBytes, itemsOfDocument, ReparseWhole, unloadable } from "./shapes.ts";
+import { byNameVersion } from "./parts.ts";
+import type { LoadReport } from "./report.ts";
+import {
+	type ItemSource,
+	itemsOfBytes,
+	itemsOfDocument,
+	ReparseWhole,
+	type Shape,
+	unloadable,
+} from "./shapes.ts";
 import type { SnapshotData, SnapshotIndex } from "./snapshot.ts";
 
 export type { CheckedFile } from "./entries.ts";
@@ -48,9 +57,6 @@ export type LoadBytesOptions = Omit<BuildOptions, "contentHash" | "md5" | "fileB
 
 const _GC_EVERY = 4096;
 
-const byNameVersion = (a: Kept, b: Kept) =>
-	a.name < b.name ? -1 : a.name > b.name ? 1 : a.version < b.version ? -1 : a.version > b.version ? 1 : 0;
-
 /** Validates a parsed registry document and builds the data of a Snapshot. */
 export function buildSnapshotData(doc: unknown, options: BuildOptions): SnapshotData {
 	return drain(buildSteps(itemsOfDocument(doc, options.file), options));
@@ -58,8 +64,6 @@ export function buildSnapshotData(doc: unknown, options: BuildOptions): Snapshot
 
 /** `spare`: a buffer the arena may be written into (see ArenaWriter). */
 function* buildSteps(source: ItemSource, options: BuildOptions, spare?: Uint8Array): Steps<SnapshotData> {
-	const { file } = options;
-	const { shape } = source;
 	const entries: Kept[] = [];
 	// The served entries are about the size of the file plus their official metadata.
 	const writer = new ArenaWriter((options.fileBytes ?? 0) + source.count * 512, spare);
@@ -69,22 +73,35 @@ function* buildSteps(source: ItemSource, options: BuildOptions, spare?: Uint8Arr
 	options.release?.();
 	// The last entries' garbage goes before the index takes its place.
 	collectGarbage(false);
-
+	const { arena, search } = writer.done();
 	yield;
 	entries.sort(byNameVersion);
+	return yield* indexSteps(entries, arena, search, source.shape, report, options);
+}
+
+/**
+ * The data of a snapshot from the entries kept, in list order (byNameVersion), written in
+ * `arena` (and their search texts in `search`): the latest version of each name marked, indexed.
+ */
+export function* indexSteps(
+	entries: Kept[],
+	arena: Uint8Array[],
+	search: Uint8Array[],
+	shape: Shape,
+	report: LoadReport,
+	options: BuildOptions,
+): Steps<SnapshotData> {
 	yield;
-	const latest = chooseLatest(entries);
+	const latest = chooseLatestSorted(entries);
 	collectGarbage(false);
 	yield;
-	const { arena, chunkOf, spans } = writer.finish(entries, latest);
+	const { chunkOf, spans } = finishArena(arena, entries, latest);
 	const n = entries.length;
 	const status = new Uint8Array(n);
-	const latestFlags = new Uint8Array(n);
 	let nameCount = 0;
 	for (let i = 0; i < n; i++) {
 		const e = entries[i] as Kept;
 		status[i] = e.status;
-		latestFlags[i] = latest.has(e) ? 1 : 0;
 		if (i === 0 || (entries[i - 1] as Kept).name !== e.name) nameCount++;
 	}
 	const loadedAt = new Date().toISOString();
@@ -97,13 +114,13 @@ function* buildSteps(source: ItemSource, options: BuildOptions, spare?: Uint8Arr
 		names: entries.map((e) => e.name),
 		versions: entries.map((e) => e.version),
 		status,
-		latest: latestFlags,
+		latest,
 		updated: entries.map((e) => e.updated),
 		published: entries.map((e) => e.published),
-		...(yield* searchSteps(entries)),
+		...(yield* searchSteps(search, entries)),
 	};
 	const provenance = {
-		source: file,
+		source: options.file,
 		shape,
 		contentHash: options.contentHash ?? "",
 		md5: options.md5 ?? "",

@@ -7,6 +7,7 @@
 import * as v from "valibot";
 import type { EntryProblem } from "./report.ts";
 import { advisories, type FieldProblem, validateServerDocument } from "./schema.ts";
+import { isPlainValidServerDocument } from "./schema-fast.ts";
 import type { RawEntry } from "./shapes.ts";
 import { STATUSES } from "./snapshot.ts";
 import { parseTimestamp, type Timestamp } from "./time.ts";
@@ -20,6 +21,8 @@ export interface Entry {
 	version: string;
 	/** The server document, serialised once; the parsed document itself is not kept. */
 	serverJson: string;
+	/** Instead of `serverJson`: the document's bytes in the file, already as it would be serialised. */
+	serverBytes?: Uint8Array;
 	description: string;
 	/** Advisory problems of the document (warnings), found while it was at hand. */
 	advice: FieldProblem[];
@@ -99,8 +102,34 @@ const KNOWN_OFFICIAL = new Set([
 	"isLatest",
 ]);
 
+/** A timestamp field as the schema's `time` reads it; false when it has a problem. */
+function quickTime(x: unknown): Timestamp | null | undefined | false {
+	if (x === undefined || x === null) return x;
+	return (typeof x === "string" && parseTimestamp(x)) || false;
+}
+
+/**
+ * The official metadata as OfficialMeta's output, read without valibot; undefined when it has
+ * a problem (valibot then says which). Most entries have exactly these fields, all well-formed.
+ */
+function quickOfficial(x: unknown): OfficialMeta | undefined {
+	if (x === undefined) return {};
+	if (!isObject(x)) return undefined;
+	const { status, statusMessage, isLatest } = x;
+	if (status != null && !(STATUSES as readonly unknown[]).includes(status)) return undefined;
+	if (statusMessage != null && typeof statusMessage !== "string") return undefined;
+	if (isLatest != null && typeof isLatest !== "boolean") return undefined;
+	const publishedAt = quickTime(x.publishedAt);
+	const updatedAt = quickTime(x.updatedAt);
+	const statusChangedAt = quickTime(x.statusChangedAt);
+	if (publishedAt === false || updatedAt === false || statusChangedAt === false) return undefined;
+	return { status, statusMessage, isLatest, publishedAt, updatedAt, statusChangedAt } as OfficialMeta;
+}
+
 /** The entry's official metadata, or its problems; `whole`: the value itself is wrong, not a field. */
 function readOfficial(r: RawEntry): { official: OfficialMeta; problems: FieldProblem[]; whole: boolean } {
+	const quick = quickOfficial(r.official);
+	if (quick) return { official: quick, problems: [], whole: false };
 	const result = v.safeParse(OfficialMeta, r.official);
 	if (result.success) return { official: result.output ?? {}, problems: [], whole: false };
 	const problems = result.issues.map((issue) => {
@@ -113,17 +142,23 @@ function readOfficial(r: RawEntry): { official: OfficialMeta; problems: FieldPro
 /**
  * The entry to serve, or every problem that keeps it out (each naming the entry). `serialise`
  * false: the document is only checked (`serverJson` stays empty), for `registry validate`.
+ * `docBytes`: the document as the file has it, when that is how JSON.stringify writes it.
  */
 export function normalise(
 	r: RawEntry,
 	fallback: Timestamp,
 	serialise = true,
+	docBytes?: Uint8Array,
 ): { entry?: Entry; problems: EntryProblem[] } {
 	const read = readOfficial(r);
 	// An official value that is not an object is told with the shape's problems, before the document's.
 	const problems = read.whole ? [...r.problems, ...read.problems] : [...r.problems];
-	// A missing document was already reported by the shape; don't report it twice.
-	const docProblems = r.doc === undefined && problems.length > 0 ? [] : validateServerDocument(r.doc);
+	// A missing document was already reported by the shape; don't report it twice. A document
+	// the quick check passes has no error: valibot is asked only about the others, for messages.
+	const docProblems =
+		(r.doc === undefined && problems.length > 0) || isPlainValidServerDocument(r.doc)
+			? []
+			: validateServerDocument(r.doc);
 	for (const p of docProblems) {
 		const field = [r.docField, p.field].filter((s) => s !== "").join(".");
 		problems.push({ field, message: p.message });
@@ -141,15 +176,19 @@ export function normalise(
 	const updatedAt = o.updatedAt ?? publishedAt;
 	// Extra fields as the file has them (the schema's output drops a few keys, e.g. "constructor").
 	const officialExtra: Record<string, unknown> = {};
-	for (const [k, val] of Object.entries((r.official as Record<string, unknown> | undefined) ?? {}))
-		if (!KNOWN_OFFICIAL.has(k) && val !== undefined) officialExtra[k] = val;
+	const given = (r.official as Record<string, unknown> | undefined) ?? {};
+	for (const k in given) {
+		const val = given[k];
+		if (Object.hasOwn(given, k) && !KNOWN_OFFICIAL.has(k) && val !== undefined) officialExtra[k] = val;
+	}
 	return {
 		problems: [],
 		entry: {
 			at: r.at,
 			name,
 			version,
-			serverJson: serialise ? JSON.stringify(doc) : "",
+			serverJson: serialise && !docBytes ? JSON.stringify(doc) : "",
+			serverBytes: docBytes,
 			description: typeof doc.description === "string" ? doc.description : "",
 			advice: advisories(doc),
 			status: o.status ? STATUSES.indexOf(o.status) : 0,

@@ -66,16 +66,50 @@ const PUBLISHER_PROVIDED = "io.modelcontextprotocol.registry/publisher-provided"
 
 const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
 
-/** JSON Schema's `format: uri`: an absolute URI (a scheme, no white space), as URL parses it. */
-export function isUri(s: string): boolean {
+/**
+ * The answers of the URL checks below for the strings last asked about: a file repeats the same
+ * URLs (its `$schema`, a package registry, the versions of one server), and parsing a URL is
+ * the dearest part of checking a document. Bounded: a file of unique URLs only refills it.
+ */
+class Answers {
+	private readonly known = new Map<string, boolean>();
+	of(s: string, check: (s: string) => boolean): boolean {
+		let answer = this.known.get(s);
+		if (answer === undefined) {
+			answer = check(s);
+			if (this.known.size >= 2048) this.known.clear();
+			this.known.set(s, answer);
+		}
+		return answer;
+	}
+}
+
+const uriAnswers = new Answers();
+const httpAnswers = new Answers();
+const httpsAnswers = new Answers();
+const templateAnswers = new Answers();
+
+function checkUri(s: string): boolean {
 	return SCHEME.test(s) && !/\s/.test(s) && !hasControlCharacter(s) && URL.canParse(s);
 }
 
-/** An absolute http(s) URL with a host (`https` only when `httpsOnly`). */
-export function isHttpUrl(s: string, httpsOnly = false): boolean {
+/** JSON Schema's `format: uri`: an absolute URI (a scheme, no white space), as URL parses it. */
+export function isUri(s: string): boolean {
+	return uriAnswers.of(s, checkUri);
+}
+
+function checkHttpUrl(s: string, httpsOnly: boolean): boolean {
 	if (!isUri(s)) return false;
 	const u = new URL(s);
 	return (u.protocol === "https:" || (!httpsOnly && u.protocol === "http:")) && u.hostname !== "";
+}
+
+const checkHttp = (s: string) => checkHttpUrl(s, false);
+const checkHttps = (s: string) => checkHttpUrl(s, true);
+
+/** An absolute http(s) URL with a host (`https` only when `httpsOnly`). */
+export function isHttpUrl(s: string, httpsOnly = false): boolean {
+	return httpsOnly ? httpsAnswers.of(s, checkHttps) : httpAnswers.of(s, checkHttp);
 }
 
 const TEMPLATE_REF = /\{([^{}]*)\}/g;
@@ -85,10 +119,22 @@ export function templateVariables(url: string): string[] {
 	return [...url.matchAll(TEMPLATE_REF)].map((m) => m[1] as string);
 }
 
-/** A URL template (`https://{host}/mcp`): an http(s) URL once each `{variable}` is filled in. */
-export function isUrlTemplate(s: string): boolean {
+function checkUrlTemplate(s: string): boolean {
 	const filled = s.replace(TEMPLATE_REF, (_, name: string) => (name === "" ? "{}" : "1"));
 	return !/[{}]/.test(filled) && isHttpUrl(filled);
+}
+
+/** A URL template (`https://{host}/mcp`): an http(s) URL once each `{variable}` is filled in. */
+export function isUrlTemplate(s: string): boolean {
+	return templateAnswers.of(s, checkUrlTemplate);
+}
+
+function onlyDigitsAndDots(s: string): boolean {
+	for (let i = 0; i < s.length; i++) {
+		const c = s.charCodeAt(i);
+		if ((c < 0x30 || c > 0x39) && c !== 0x2e) return false;
+	}
+	return true;
 }
 
 /**
@@ -96,6 +142,7 @@ export function isUrlTemplate(s: string): boolean {
  * `1 - 2`, `1 || 2`): upstream's publish-time validators reject these.
  */
 export function isVersionRange(s: string): boolean {
+	if (onlyDigitsAndDots(s)) return false; // most versions: no range can be written so
 	const t = s.trim();
 	if (/^[\^~<>=]/.test(t) || t.includes("||") || / - /.test(t)) return true;
 	return t

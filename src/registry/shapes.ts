@@ -7,7 +7,14 @@ import { findJsonError } from "./json-error.ts";
 import { OFFICIAL } from "./official.ts";
 import type { Steps } from "./pace.ts";
 import { RegistryLoadError } from "./report.ts";
-import { type StructureProblem, splitSteps } from "./split.ts";
+import {
+	DOC_FIELDS,
+	DOC_PROBLEM,
+	type EntrySink,
+	EntryStructure,
+	type StructureProblem,
+	splitSteps,
+} from "./split.ts";
 
 export type Shape = "api" | "fork" | "seed";
 
@@ -71,6 +78,12 @@ export interface ItemSource {
 	size?(i: number): number;
 	/** Entry i is to be read first (`item` and `problem` need it): wait for this, when there is one. */
 	prepare?(i: number): Promise<void> | undefined;
+	/**
+	 * Entry i's server document as the file writes it, when that is exactly JSON.stringify of the
+	 * document (see split.ts): the bytes to serve, without serialising it again. Valid until the
+	 * next entry is prepared.
+	 */
+	docBytes?(i: number): Uint8Array | undefined;
 }
 
 /** The entries' bytes: in memory, or read again from the file, some at a time. */
@@ -86,7 +99,7 @@ export function entryAt(shape: Shape, i: number): string {
 	return shape === "seed" ? `[${i}]` : `servers[${i}]`;
 }
 
-function shapeOf(first: unknown): Shape {
+export function shapeOf(first: unknown): Shape {
 	return isObject(first) && !("server" in first) && ("value" in first || "server_name" in first)
 		? "fork"
 		: "api";
@@ -116,9 +129,10 @@ export class ReparseWhole extends Error {}
 export function* itemsOfBytes(
 	bytes: Uint8Array,
 	file: string,
-	reread?: (ranges: readonly number[]) => EntryBytes,
-): Steps<ItemSource | undefined> {
-	const split = yield* splitSteps(bytes);
+	reread?: (ranges: ArrayLike<number>) => EntryBytes,
+	sink?: EntrySink,
+): Steps<SplitSource | undefined> {
+	const split = yield* splitSteps(bytes, sink);
 	if (!split) return undefined;
 	const decoder = new TextDecoder("utf-8", { fatal: true });
 	try {
@@ -127,39 +141,107 @@ export function* itemsOfBytes(
 	} catch {
 		return undefined;
 	}
-	const { ranges, problems, fileProblem } = split;
+	const { fileProblem } = split;
 	if (fileProblem) {
 		const where = fileProblem.path || `the top-level ${split.top === "array" ? "array" : "object"}`;
 		throw new RegistryLoadError(`${file}: ${where} ${fileProblem.message}`);
 	}
-	let entryBytes: EntryBytes = {
-		prepare: () => undefined,
-		of: (i) => bytes.subarray(ranges[2 * i], ranges[2 * i + 1]),
-	};
-	const item = (i: number): unknown => {
+	const source = new SplitSource(bytes, split, "seed");
+	if (split.top === "object") source.shape = firstShape(source);
+	if (reread) source.read = reread(split.ranges);
+	return source;
+}
+
+/**
+ * The shape of a file whose top-level value is an object: that of its first entry the scanner
+ * found nothing wrong with ("api" when there is none).
+ */
+export function firstShape(source: SplitSource): Shape {
+	for (let i = 0; i < source.count; i++) if (!source.problem(i)) return shapeOf(source.item(i));
+	return "api";
+}
+
+/** The entries of a split file: where each is, what the scanner found wrong, where its document is. */
+export interface SplitEntries {
+	ranges: ArrayLike<number>;
+	/** By entry; an entry flagged DOC_PROBLEM in `docs` and not here is checked again for it. */
+	problems: ReadonlyMap<number, StructureProblem>;
+	docs: Int32Array;
+	entryBase: number;
+}
+
+/**
+ * A split file's entries, each parsed on its own from `bytes` (or, once `read` is set, from
+ * wherever that reads them); `item` and `problem` throw ReparseWhole when an entry is not JSON.
+ */
+export class SplitSource implements ItemSource {
+	read: EntryBytes;
+	private readonly decoder = new TextDecoder("utf-8", { fatal: true });
+	private structure: EntryStructure | undefined;
+
+	constructor(
+		private readonly bytes: Uint8Array,
+		readonly split: SplitEntries,
+		public shape: Shape,
+	) {
+		const { ranges } = split;
+		this.read = { prepare: () => undefined, of: (i) => bytes.subarray(ranges[2 * i], ranges[2 * i + 1]) };
+	}
+
+	/** How many entries. */
+	get count(): number {
+		return this.split.ranges.length / 2;
+	}
+
+	item(i: number): unknown {
 		try {
-			return JSON.parse(decoder.decode(entryBytes.of(i)));
+			return JSON.parse(this.decoder.decode(this.read.of(i)));
 		} catch {
 			throw new ReparseWhole();
 		}
-	};
-	// An entry with a problem is not loaded, but must still be JSON (JSON.parse does not recurse).
-	const problem = (i: number): StructureProblem | undefined => {
-		const p = problems.get(i);
-		if (p) item(i);
-		return p;
-	};
-	const size = (i: number) => (ranges[2 * i + 1] as number) - (ranges[2 * i] as number);
-	const count = ranges.length / 2;
-	let shape: Shape = "seed";
-	if (split.top === "object") {
-		let first = 0;
-		while (first < count && problems.has(first)) first++;
-		shape = first < count ? shapeOf(item(first)) : "api";
 	}
-	if (reread) entryBytes = reread(ranges);
-	const prepare = (i: number) => entryBytes.prepare(i);
-	return { shape, count, item, problem, size, prepare };
+
+	/** An entry with a problem is not loaded, but must still be JSON (JSON.parse does not recurse). */
+	problem(i: number): StructureProblem | undefined {
+		const { problems, docs, ranges } = this.split;
+		let p = problems.get(i);
+		if (!p && ((docs[DOC_FIELDS * i + 4] as number) & DOC_PROBLEM) !== 0) {
+			// Flagged by a split on another thread: the same check again, here.
+			this.structure ??= new EntryStructure(this.bytes, this.split.entryBase);
+			const found = this.structure.check(
+				ranges[2 * i] as number,
+				ranges[2 * i + 1] as number,
+				new Int32Array(DOC_FIELDS),
+				0,
+			);
+			if (!found?.problem) throw new ReparseWhole();
+			p = found.problem;
+		}
+		if (p) this.item(i);
+		return p;
+	}
+
+	size(i: number): number {
+		const { ranges } = this.split;
+		return (ranges[2 * i + 1] as number) - (ranges[2 * i] as number);
+	}
+
+	prepare(i: number): Promise<void> | undefined {
+		return this.read.prepare(i);
+	}
+
+	docBytes(i: number): Uint8Array | undefined {
+		const { docs, ranges } = this.split;
+		// Where the document is: the entry's "server" (api), its "value" (fork), the entry itself (seed).
+		const shape = this.shape;
+		const at = DOC_FIELDS * i + (shape === "api" ? 0 : shape === "fork" ? 2 : 4);
+		if (shape === "seed") return ((docs[at] as number) & 1) === 1 ? this.read.of(i) : undefined;
+		const start = docs[at] as number;
+		const end = docs[at + 1] as number;
+		if (start < 0 || end < 0) return undefined;
+		const from = ranges[2 * i] as number;
+		return this.read.of(i).subarray(start - from, end - from);
+	}
 }
 
 export interface RawEntry {

@@ -4,6 +4,7 @@
  * entries unless a filter matches almost nothing.
  */
 import { emptyReport, type LoadReport } from "./report.ts";
+import { buildSearchIndex, candidateBlocks, nextBlock, type SearchIndex } from "./search-index.ts";
 import type { Shape } from "./shapes.ts";
 
 export const STATUSES = ["active", "deprecated", "deleted"] as const;
@@ -35,6 +36,8 @@ export interface SnapshotIndex {
 	 */
 	searchBlob: Uint8Array;
 	searchOffsets: Uint32Array;
+	/** Which blocks of entries can hold a term (search-index.ts). */
+	searchIndex: SearchIndex;
 }
 
 /** Where the data came from and what its load found: for /health, /metrics and the log. */
@@ -68,6 +71,7 @@ export function transferList({ index }: SnapshotData): ArrayBuffer[] {
 		index.latest,
 		index.searchBlob,
 		index.searchOffsets,
+		index.searchIndex.bits,
 	];
 	return [...new Set(views.map((view) => view.buffer as ArrayBuffer))];
 }
@@ -96,9 +100,13 @@ export interface ListResult {
 	more: boolean;
 }
 
+let serials = 0;
+
 export class Snapshot {
 	readonly index: SnapshotIndex;
 	readonly provenance: Provenance;
+	/** Unique per Snapshot of this process: what holds answers for one can tell without holding it. */
+	readonly serial = ++serials;
 	/** name → [first, end) range of its entries in list order. */
 	private readonly byName = new Map<string, [number, number]>();
 
@@ -160,18 +168,36 @@ export class Snapshot {
 		const items: number[] = [];
 		let i = q.after ? this.firstAfter(q.after) : 0;
 		if (q.search) {
-			// Walk the matches of the term in the search blob, from the first candidate on.
-			const { searchOffsets } = this.index;
+			// Walk the matches of the term in the search blob, from the first candidate on, in the
+			// blocks of entries that can hold it (runs of them searched as one).
+			const { searchOffsets, searchIndex } = this.index;
 			const needle = Buffer.from(q.search, "utf8");
+			const blocks = candidateBlocks(searchIndex, needle);
+			const size = searchIndex.blockSize;
 			while (i < n) {
-				const at = this.searchBytes.indexOf(needle, searchOffsets[i]);
-				if (at < 0) break;
-				i = this.entryAt(at, i);
-				if (this.matches(i, q)) {
-					if (items.length === q.limit) return { items, more: true };
-					items.push(i);
+				let end = n;
+				if (blocks) {
+					const first = nextBlock(blocks, Math.floor(i / size));
+					if (first < 0) break;
+					i = Math.max(i, first * size);
+					let last = first + 1;
+					while (nextBlock(blocks, last) === last) last++;
+					end = Math.min(n, last * size);
 				}
-				i++;
+				const hay = end === n ? this.searchBytes : this.searchBytes.subarray(0, searchOffsets[end]);
+				while (i < end) {
+					const at = hay.indexOf(needle, searchOffsets[i]);
+					if (at < 0) {
+						i = end;
+						break;
+					}
+					i = this.entryAt(at, i);
+					if (this.matches(i, q)) {
+						if (items.length === q.limit) return { items, more: true };
+						items.push(i);
+					}
+					i++;
+				}
 			}
 			return { items, more: false };
 		}
@@ -243,6 +269,7 @@ export function emptySnapshotData(source: string): SnapshotData {
 			published: [],
 			searchBlob: new Uint8Array(0),
 			searchOffsets: new Uint32Array(1),
+			searchIndex: buildSearchIndex(new Uint8Array(0), new Uint32Array(1), 0),
 		},
 		provenance: {
 			source,

@@ -26,11 +26,23 @@ export interface StructureProblem {
 export interface SplitFile {
 	top: "array" | "object";
 	/** [start, end) byte ranges of each entry. */
-	ranges: number[];
+	ranges: ArrayLike<number>;
 	/** The file with the entries' array emptied: parsed to validate everything else. */
 	skeleton: Uint8Array;
 	/** Entries that are JSON but must not be loaded (a duplicate key, nesting too deep), by index. */
 	problems: Map<number, StructureProblem>;
+	/**
+	 * Where each entry's server document is, when its bytes are already exactly what
+	 * JSON.stringify would write of it (see Checker.unusual), DOC_FIELDS numbers an entry:
+	 * [start, end) of its "server" value, of its "value" value (-1, -1 when there is none or it
+	 * is written otherwise), and flags: 1 when the whole entry is so written, DOC_PROBLEM.
+	 */
+	docs: Int32Array;
+	/**
+	 * How many levels hold an entry (its array and what holds that): what EntryStructure needs
+	 * to check an entry as this split would have.
+	 */
+	entryBase: number;
 	/** The same outside the entries (the path is from the top of the file): the file is refused. */
 	fileProblem?: StructureProblem;
 }
@@ -45,6 +57,37 @@ const COMMA = 0x2c;
 const COLON = 0x3a;
 /** Up to this many keys an object's keys are compared as bytes; beyond it (or with an escape), as strings in a Set. */
 const FEW_KEYS = 16;
+
+/** Numbers per entry in SplitFile.docs. */
+export const DOC_FIELDS = 5;
+
+const SERVER_KEY = new TextEncoder().encode('"server"');
+const VALUE_KEY = new TextEncoder().encode('"value"');
+
+const tokenDecoder = new TextDecoder();
+
+/** JSON.stringify(JSON.parse(token)) is the token itself. */
+function roundTrips(b: Uint8Array, start: number, end: number): boolean {
+	try {
+		const token = tokenDecoder.decode(b.subarray(start, end));
+		return JSON.stringify(JSON.parse(token)) === token;
+	} catch {
+		return false;
+	}
+}
+
+/** A string token [start, end) with a backslash: is it as JSON.stringify would escape it? */
+function plainEscapes(b: Uint8Array, start: number, end: number): boolean {
+	for (let k = start + 1; k < end - 1; k++) {
+		if (b[k] !== BACKSLASH) continue;
+		const c = b[k + 1];
+		// \" \\ \b \f \n \r \t: JSON.stringify's own; \u: only some, decided by a round trip.
+		if (c === QUOTE || c === BACKSLASH || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74)
+			k++;
+		else return c === 0x75 && roundTrips(b, start, end);
+	}
+	return true;
+}
 
 function isSpace(c: number): boolean {
 	return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -105,6 +148,17 @@ function decodeKey(b: Uint8Array, start: number, end: number): string | undefine
 	}
 }
 
+/** Digits, sign, point, exponent: a byte inside a number (or a literal's e). */
+function isNumberByte(c: number): boolean {
+	return (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45;
+}
+
+function sameKey(b: Uint8Array, start: number, end: number, key: Uint8Array): boolean {
+	if (end - start !== key.length) return false;
+	for (let k = 1; k < key.length - 1; k++) if (b[start + k] !== key[k]) return false;
+	return true;
+}
+
 function sameBytes(b: Uint8Array, s1: number, e1: number, s2: number, e2: number): boolean {
 	if (e1 - s1 !== e2 - s2) return false;
 	for (let k = 1; k < e1 - s1 - 1; k++) if (b[s1 + k] !== b[s2 + k]) return false;
@@ -139,8 +193,32 @@ class Checker {
 	/** Object with many keys, or escaped ones: its keys unescaped. */
 	private readonly sets: (Set<string> | undefined)[] = [];
 	problem: StructureProblem | undefined;
+	/**
+	 * How many things seen so far JSON.stringify would write otherwise: white space between
+	 * tokens, an escape it would not make (`\/`, `\u0041`), a number not in its shortest form,
+	 * a key that is an array index (an object puts those first). A value whose bytes add none is
+	 * written exactly as JSON.stringify of its JSON.parse would be: a load can copy its bytes.
+	 */
+	unusual = 0;
+	/** The first backslash at or after `slashFrom` (b.length: none). */
+	private nextSlash = -1;
+	private slashFrom = Number.POSITIVE_INFINITY;
+	/** Of the value last scanned, when it is an object: its "server" and "value" objects, if written as usual. */
+	readonly doc = { server: -1, serverEnd: -1, value: -1, valueEnd: -1, whole: false };
+	/** The top-level key of the value being scanned: 1 "server", 2 "value", 0 another. */
+	private docKey = 0;
 
 	constructor(private readonly b: Uint8Array) {}
+
+	/** The string token [start, end) is written as JSON.stringify would write it. */
+	private usualString(start: number, end: number): boolean {
+		if (this.nextSlash < start || this.slashFrom > start) {
+			const at = this.b.indexOf(BACKSLASH, start);
+			this.nextSlash = at < 0 ? this.b.length : at;
+			this.slashFrom = start;
+		}
+		return this.nextSlash >= end || plainEscapes(this.b, start, end);
+	}
 
 	/**
 	 * The index after the value starting at `i`, inside `base` open levels; -1 when it is not
@@ -149,11 +227,19 @@ class Checker {
 	value(i: number, base: number): number {
 		const b = this.b;
 		const c = b[i];
+		const doc = this.doc;
+		doc.server = doc.serverEnd = doc.value = doc.valueEnd = -1;
+		doc.whole = false;
+		this.docKey = 0;
 		if (c === QUOTE) return skipString(b, i);
 		if (c !== OPEN_OBJECT && c !== OPEN_ARRAY) return skipScalar(b, i);
 		const { kind, count } = this;
 		// No object is open yet: the keys of the value scanned before are gone.
 		this.keysTop = 0;
+		const unusualBefore = this.unusual;
+		/** The document being scanned (1 "server", 2 "value"), and `unusual` when it opened. */
+		let inDoc = 0;
+		let unusualInDoc = 0;
 		let level = base;
 		let expectKey = false;
 		let j = i;
@@ -162,6 +248,7 @@ class Checker {
 			if (d === QUOTE) {
 				const end = skipString(b, j);
 				if (end < 0) return -1;
+				if (!this.usualString(j, end)) this.unusual++;
 				if (expectKey) {
 					if (!this.key(j, end, level, base)) return -1;
 					if (this.problem) return skipRest(b, end, level, base);
@@ -171,6 +258,12 @@ class Checker {
 				continue;
 			}
 			if (d === OPEN_OBJECT || d === OPEN_ARRAY) {
+				if (level === base + 1 && d === OPEN_OBJECT && this.docKey !== 0) {
+					inDoc = this.docKey;
+					unusualInDoc = this.unusual;
+					if (inDoc === 1) doc.server = j;
+					else doc.value = j;
+				}
 				level++;
 				if (level > MAX_DEPTH) {
 					this.problem = {
@@ -193,39 +286,61 @@ class Checker {
 					this.sets[level] = undefined;
 				}
 				level--;
-				if (level === base) return j + 1;
+				if (level === base) {
+					doc.whole = this.unusual === unusualBefore;
+					return j + 1;
+				}
+				if (level === base + 1 && inDoc !== 0) {
+					// Written otherwise: as if there were no document to copy.
+					const end = this.unusual === unusualInDoc ? j + 1 : -1;
+					if (inDoc === 1) {
+						doc.serverEnd = end;
+						if (end < 0) doc.server = -1;
+					} else {
+						doc.valueEnd = end;
+						if (end < 0) doc.value = -1;
+					}
+					inDoc = 0;
+				}
 				expectKey = false;
 			} else if (d === COMMA) {
 				if (kind[level] === OPEN_OBJECT) expectKey = true;
 				else count[level] = (count[level] as number) + 1;
 			} else if (d === COLON) {
 				expectKey = false;
+			} else if (d <= 0x20) {
+				this.unusual++;
+			} else if ((d === 0x2d || (d >= 0x30 && d <= 0x39)) && !isNumberByte(b[j - 1] as number)) {
+				// A number starts: usual only when JSON.stringify would write it so (1.50, 1e3, -0: not).
+				if (!roundTrips(b, j, skipScalar(b, j))) this.unusual++;
 			}
 			j++;
 		}
 		return -1;
 	}
 
-	/** Records the key [start, end) of the object at `level`; false when it is not a JSON string. */
+	/**
+	 * Records the key [start, end) of the object at `level` (just checked by usualString); false
+	 * when it is not a JSON string.
+	 */
 	private key(start: number, end: number, level: number, base: number): boolean {
 		const b = this.b;
+		if (level === base + 1) {
+			this.docKey = sameKey(b, start, end, SERVER_KEY) ? 1 : sameKey(b, start, end, VALUE_KEY) ? 2 : 0;
+		}
+		const first = b[start + 1] as number;
+		if (first >= 0x30 && first <= 0x39) this.unusual++; // "7": an object lists such keys first
 		const n = this.count[level] as number;
 		this.count[level] = n + 1;
 		this.keyStart[level] = start;
 		this.keyEnd[level] = end;
 		let set = this.sets[level];
 		if (set === undefined) {
-			// One pass over the key: a hash to compare keys by first, and whether it has an escape.
-			let hash = end - start;
-			let escaped = false;
-			for (let k = start + 1; k < end - 1; k++) {
-				const c = b[k] as number;
-				if (c === BACKSLASH) {
-					escaped = true;
-					break;
-				}
-				hash = (Math.imul(hash, 31) + c) | 0;
-			}
+			// Keys are compared by a hash first (their length, first and last byte: most keys of an
+			// object differ in those), then byte by byte. Whether the key has an escape: the string
+			// check just before found the next backslash.
+			const hash = ((end - start) << 16) ^ ((b[start + 1] as number) << 8) ^ (b[end - 2] as number);
+			const escaped = this.nextSlash < end;
 			const from = this.keysFrom[level] as number;
 			const keys = this.keys;
 			const top = this.keysTop;
@@ -285,6 +400,23 @@ function skipSpace(b: Uint8Array, i: number): number {
 	return i;
 }
 
+/**
+ * Where a split puts the entries as it finds them, when others are to start on them before it
+ * is done (build-process.ts): their ranges and where their documents are (as SplitFile has
+ * them), DOC_PROBLEM marking an entry the scanner found something wrong with.
+ */
+export interface EntrySink {
+	/** The next entry is [start, end); `doc`: SplitFile.docs's numbers for it. */
+	add(start: number, end: number, doc: readonly number[]): void;
+	/** The ranges added so far, [start, end) of each entry. */
+	readonly ranges: ArrayLike<number>;
+	/** The same of the documents. */
+	readonly docs: Int32Array;
+}
+
+/** In SplitFile.docs's last number of an entry: the scanner found something wrong with it. */
+export const DOC_PROBLEM = 2;
+
 /** Element ranges of the array opening at `i` (inside `base` levels); `end` is the index after its `]`. */
 function* arrayElements(
 	b: Uint8Array,
@@ -292,10 +424,15 @@ function* arrayElements(
 	base: number,
 	checker: Checker,
 	problems: Map<number, StructureProblem>,
-): Steps<{ ranges: number[]; end: number } | undefined> {
+	sink?: EntrySink,
+): Steps<{ ranges: ArrayLike<number>; docs: Int32Array; end: number } | undefined> {
+	if (sink) return yield* sinkElements(b, i, base, checker, problems, sink);
 	const ranges: number[] = [];
+	let docs = new Int32Array(DOC_FIELDS * 1024);
+	const done = (end: number) => ({ ranges, docs: docs.slice(0, (DOC_FIELDS * ranges.length) / 2), end });
 	let j = skipSpace(b, i + 1);
-	if (b[j] === CLOSE_ARRAY) return { ranges, end: j + 1 };
+	if (b[j] === CLOSE_ARRAY) return done(j + 1);
+	const { doc } = checker;
 	for (;;) {
 		if (ranges.length % 2048 === 0) yield;
 		const start = j;
@@ -303,15 +440,101 @@ function* arrayElements(
 		// The elements sit one level below the array.
 		const end = checker.value(j, base + 1);
 		if (end < 0) return undefined;
-		if (checker.problem) problems.set(ranges.length / 2, checker.problem);
+		const n = ranges.length / 2;
+		if (checker.problem) problems.set(n, checker.problem);
 		ranges.push(start, end);
+		if (DOC_FIELDS * (n + 1) > docs.length) {
+			const more = new Int32Array(docs.length * 2);
+			more.set(docs);
+			docs = more;
+		}
+		const at = DOC_FIELDS * n;
+		docs[at] = doc.server;
+		docs[at + 1] = doc.serverEnd;
+		docs[at + 2] = doc.value;
+		docs[at + 3] = doc.valueEnd;
+		docs[at + 4] = (doc.whole ? 1 : 0) | (checker.problem ? DOC_PROBLEM : 0);
 		j = skipSpace(b, end);
 		if (b[j] === COMMA) {
 			j = skipSpace(b, j + 1);
 			continue;
 		}
-		if (b[j] === CLOSE_ARRAY) return { ranges, end: j + 1 };
+		if (b[j] === CLOSE_ARRAY) return done(j + 1);
 		return undefined;
+	}
+}
+
+/** arrayElements into a sink. */
+function* sinkElements(
+	b: Uint8Array,
+	i: number,
+	base: number,
+	checker: Checker,
+	problems: Map<number, StructureProblem>,
+	sink: EntrySink,
+): Steps<{ ranges: ArrayLike<number>; docs: Int32Array; end: number } | undefined> {
+	const done = (end: number) => ({ ranges: sink.ranges, docs: sink.docs, end });
+	let j = skipSpace(b, i + 1);
+	if (b[j] === CLOSE_ARRAY) return done(j + 1);
+	const { doc } = checker;
+	const numbers = [0, 0, 0, 0, 0];
+	for (let n = 0; ; n++) {
+		if (n % 2048 === 2047) yield;
+		const start = j;
+		checker.problem = undefined;
+		const end = checker.value(j, base + 1);
+		if (end < 0) return undefined;
+		if (checker.problem) problems.set(n, checker.problem);
+		numbers[0] = doc.server;
+		numbers[1] = doc.serverEnd;
+		numbers[2] = doc.value;
+		numbers[3] = doc.valueEnd;
+		numbers[4] = (doc.whole ? 1 : 0) | (checker.problem ? DOC_PROBLEM : 0);
+		sink.add(start, end, numbers);
+		j = skipSpace(b, end);
+		if (b[j] === COMMA) {
+			j = skipSpace(b, j + 1);
+			continue;
+		}
+		if (b[j] === CLOSE_ARRAY) return done(j + 1);
+		return undefined;
+	}
+}
+
+/**
+ * An entry of a split checked again as the split checked it: for a thread that has the split's
+ * numbers (a sink's) but not its problems (DOC_PROBLEM says which entries have one).
+ */
+export class EntryStructure {
+	private readonly checker: Checker;
+
+	constructor(
+		b: Uint8Array,
+		private readonly base: number,
+	) {
+		this.checker = new Checker(b);
+	}
+
+	/**
+	 * The entry [start, end): its problem, if any, and its document's place (as SplitFile.docs
+	 * has it, DOC_FIELDS numbers written at `docs[at]`); undefined when it is not well-formed.
+	 */
+	check(
+		start: number,
+		end: number,
+		docs: Int32Array,
+		at: number,
+	): { problem?: StructureProblem } | undefined {
+		const c = this.checker;
+		c.problem = undefined;
+		if (c.value(start, this.base + 1) !== end) return undefined;
+		const { doc } = c;
+		docs[at] = doc.server;
+		docs[at + 1] = doc.serverEnd;
+		docs[at + 2] = doc.value;
+		docs[at + 3] = doc.valueEnd;
+		docs[at + 4] = (doc.whole ? 1 : 0) | (c.problem ? DOC_PROBLEM : 0);
+		return { problem: c.problem };
 	}
 }
 
@@ -327,20 +550,31 @@ export function splitRegistry(b: Uint8Array): SplitFile | undefined {
 	return drain(splitSteps(b));
 }
 
-export function* splitSteps(b: Uint8Array): Steps<SplitFile | undefined> {
+/**
+ * Splits a registry file into its entries (see the module comment); with a `sink`, the entries
+ * are only delimited, handed to the sink as they are found, and checked later (EntryStructure).
+ */
+export function* splitSteps(b: Uint8Array, sink?: EntrySink): Steps<SplitFile | undefined> {
 	let i = 0;
 	if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) i = 3; // BOM
 	i = skipSpace(b, i);
 	const checker = new Checker(b);
 	const problems = new Map<number, StructureProblem>();
 	if (b[i] === OPEN_ARRAY) {
-		const arr = yield* arrayElements(b, i, 0, checker, problems);
+		const arr = yield* arrayElements(b, i, 0, checker, problems, sink);
 		if (!arr || skipSpace(b, arr.end) !== b.length) return undefined;
-		return { top: "array", ranges: arr.ranges, skeleton: new TextEncoder().encode("[]"), problems };
+		return {
+			top: "array",
+			ranges: arr.ranges,
+			skeleton: new TextEncoder().encode("[]"),
+			problems,
+			docs: arr.docs,
+			entryBase: 1,
+		};
 	}
 	if (b[i] !== OPEN_OBJECT) return undefined;
 	// Top-level object: find its "servers" key (exactly once) and that array's elements.
-	let found: { ranges: number[]; open: number; end: number } | undefined;
+	let found: { ranges: ArrayLike<number>; docs: Int32Array; open: number; end: number } | undefined;
 	let fileProblem: StructureProblem | undefined;
 	let notArray = false;
 	const keys = new Set<string>();
@@ -359,9 +593,9 @@ export function* splitSteps(b: Uint8Array): Steps<SplitFile | undefined> {
 		if (b[j] !== COLON) return undefined;
 		j = skipSpace(b, j + 1);
 		if (key === "servers" && b[j] === OPEN_ARRAY && !found) {
-			const arr = yield* arrayElements(b, j, 1, checker, problems);
+			const arr = yield* arrayElements(b, j, 1, checker, problems, sink);
 			if (!arr) return undefined;
-			found = { ranges: arr.ranges, open: j, end: arr.end };
+			found = { ranges: arr.ranges, docs: arr.docs, open: j, end: arr.end };
 			j = arr.end;
 		} else {
 			if (key === "servers") notArray = true;
@@ -386,5 +620,6 @@ export function* splitSteps(b: Uint8Array): Steps<SplitFile | undefined> {
 	skeleton.set(b.subarray(0, found.open + 1), 0);
 	skeleton[found.open + 1] = CLOSE_ARRAY;
 	skeleton.set(b.subarray(found.end), found.open + 2);
-	return { top: "object", ranges: found.ranges, skeleton, problems, fileProblem };
+	const { ranges, docs } = found;
+	return { top: "object", ranges, skeleton, problems, fileProblem, docs, entryBase: 2 };
 }

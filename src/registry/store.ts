@@ -16,6 +16,7 @@ import {
 	RegistryLoadError,
 } from "./load.ts";
 import type { LoadRequest } from "./load-worker.ts";
+import { canBuildInProcess, loadInProcess, sourceBuildCommand } from "./process-loader.ts";
 import { describeErrors, summariseWarnings } from "./report.ts";
 import { emptySnapshotData, Snapshot, type SnapshotData } from "./snapshot.ts";
 
@@ -28,23 +29,35 @@ export interface LoadOutcome {
 	timedOut?: boolean;
 }
 
-export type Loader = "paced" | "worker" | "inline";
+export type Loader = "paced" | "worker" | "process" | "inline";
 
 export interface StoreOptions {
 	path: string;
 	invalidEntries: InvalidEntries;
 	log: Logger;
 	/**
-	 * How reloads are built: "worker" on a second thread (requests never wait; about twice the
-	 * peak memory); "paced" on this thread in slices that let requests through; "inline" on this
-	 * thread in one go (for tools and tests). main.ts chooses "worker" unless
+	 * How loads are built: "process" in a build process (build-process.ts; requests never wait,
+	 * and the build's memory goes back to the system when it exits; Bun only, elsewhere
+	 * "worker"); "worker" on a second thread of this process (requests never wait; the build's
+	 * heap stays with the process); "paced" on this thread in slices that let requests through;
+	 * "inline" on this thread in one go (for tools and tests). main.ts chooses "process" unless
 	 * MCP_REGISTRY_LOAD_WORKER=false.
 	 */
 	loader?: Loader;
+	/**
+	 * The command that starts a build process (BUILD_COMMAND and the request follow). A compiled
+	 * binary runs itself, so the entry (main.ts) names it; the default suits running from source.
+	 */
+	buildCommand?: readonly string[];
 	/** MCP_REGISTRY_LOAD_TIMEOUT_SECONDS, in ms: a read and build that takes longer is abandoned. */
 	timeoutMs?: number;
 	/** MCP_REGISTRY_MAX_FILE_BYTES: a larger file (or seed) is refused before it is read. */
 	maxFileBytes?: number;
+	/**
+	 * false: loads in a build process skip the file's MD5 (the applied-object state then knows
+	 * an ETag only from S3 itself): for a server without S3 sync, which never compares one.
+	 */
+	md5?: boolean;
 	/**
 	 * The worker module. In a compiled binary modules live beside the entry point, so the entry
 	 * (main.ts) names it; the default suits running from source.
@@ -92,6 +105,8 @@ export class LoadTimeoutError extends RegistryLoadError {
 
 const DEFAULT_WORKER_URL = new URL("./load-worker.ts", import.meta.url).href;
 const DEFAULT_TIMEOUT_MS = 60_000;
+/** The CPU priority (nice value) of a build process for any load but the first. */
+const RELOAD_NICE = 10;
 /** The longest a paced build holds the serving thread at a time. */
 const PACE_MS = 8;
 
@@ -255,16 +270,13 @@ export class RegistryStore {
 		let data: SnapshotData;
 		try {
 			const invalidEntries = prepared.invalidEntries ?? this.options.invalidEntries;
-			data = await this.build(source, { name, loader, invalidEntries });
+			data = await this.build(source, { name, loader, invalidEntries, initial: request.initial === true });
 			if (prepared.commit) {
 				await prepared.commit();
 				// A read stuck on what was at this path before is no reason to refuse the next one.
 				this.abandoned.delete(this.options.path);
 			}
 			this.served = new Snapshot(data);
-			// What the build left behind (its input, the old snapshot) is garbage now: collect it
-			// at once, or the heap keeps it and the process stays at its peak.
-			if (loader !== "worker") collectGarbage(true);
 			this.record({ at, ok: true, durationMs: elapsed() });
 			this.applied.update(data.provenance.md5 || undefined, prepared.origin);
 		} catch (err) {
@@ -277,23 +289,34 @@ export class RegistryStore {
 		} finally {
 			await prepared.cleanup?.().catch(() => {});
 		}
+		// What the build left behind (its input, the old snapshot) is garbage now: collect it at
+		// once, or the heap keeps it and the process stays at its peak. Requests waiting since the
+		// swap go first (a load in a build process has just held this thread to decode).
+		if (loader === "process") await new Promise((resolve) => setTimeout(resolve, 0));
+		if (loader !== "worker") collectGarbage(true);
 		// Done: the report is told after, so that nothing in telling it can undo the replace.
 		this.logReport(data, loader);
 		return { result: "applied", snapshot: this.current };
 	}
 
 	private loaderFor(source: string | Uint8Array, initial: boolean): Loader {
-		const configured = this.options.loader ?? "worker";
+		let configured = this.options.loader ?? "worker";
+		if (configured === "process" && !canBuildInProcess) configured = "worker";
 		// Bytes in hand (a seed) are built here in one go; so is the start-up load, with nothing
-		// to serve yet, unless Worker loads are asked for (they keep the serving heap small).
+		// to serve yet, unless loads off this thread are asked for (they keep the serving heap small).
 		if (typeof source !== "string") return "inline";
-		return initial && configured !== "worker" ? "inline" : configured;
+		return initial && configured === "paced" ? "inline" : configured;
 	}
 
 	/** Reads and builds within the load timeout; past it the work is abandoned and this rejects. */
 	private async build(
 		source: string | Uint8Array,
-		{ name, loader, invalidEntries }: { name: string; loader: Loader; invalidEntries: InvalidEntries },
+		{
+			name,
+			loader,
+			invalidEntries,
+			initial,
+		}: { name: string; loader: Loader; invalidEntries: InvalidEntries; initial: boolean },
 	): Promise<SnapshotData> {
 		const key = typeof source === "string" ? source : undefined;
 		const seconds = Number((this.timeoutMs / 1000).toFixed(3));
@@ -317,21 +340,36 @@ export class RegistryStore {
 						}
 						return loadRegistryBytes(source, { file: name, mtime: new Date(), invalidEntries });
 					})
-				: loader === "worker"
-					? loadInWorker(
-							{ path: source, invalidEntries, name, maxBytes },
-							this.options.workerUrl ?? DEFAULT_WORKER_URL,
+				: loader === "process"
+					? loadInProcess(
+							{
+								path: source,
+								invalidEntries,
+								name,
+								maxBytes,
+								md5: this.options.md5,
+								// Nothing is served yet at start-up; after, requests come first.
+								nice: initial ? undefined : RELOAD_NICE,
+							},
+							this.options.buildCommand ?? sourceBuildCommand(),
 							abort.signal,
 							onRead,
 						)
-					: loadRegistryFile(source, {
-							invalidEntries,
-							name,
-							pacedMs: loader === "paced" ? PACE_MS : undefined,
-							signal: abort.signal,
-							maxBytes,
-							onRead,
-						});
+					: loader === "worker"
+						? loadInWorker(
+								{ path: source, invalidEntries, name, maxBytes },
+								this.options.workerUrl ?? DEFAULT_WORKER_URL,
+								abort.signal,
+								onRead,
+							)
+						: loadRegistryFile(source, {
+								invalidEntries,
+								name,
+								pacedMs: loader === "paced" ? PACE_MS : undefined,
+								signal: abort.signal,
+								maxBytes,
+								onRead,
+							});
 		let timer: ReturnType<typeof setTimeout> | undefined;
 		const timeout = new Promise<never>((_, reject) => {
 			timer = setTimeout(() => {

@@ -24,8 +24,64 @@ function daysIn(year: number, month: number): number {
 	return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
 }
 
+/** The number the digits of text[from, to) make, or -1 when one of them is not a digit. */
+function digitsAt(text: string, from: number, to: number): number {
+	let n = 0;
+	for (let i = from; i < to; i++) {
+		const d = text.charCodeAt(i) - 0x30;
+		if (d < 0 || d > 9) return -1;
+		n = n * 10 + d;
+	}
+	return n;
+}
+
+/** What follows the fraction's digits in a key, by their count: zeros to nine digits, and Z. */
+const KEY_END = [
+	"000000000Z",
+	"00000000Z",
+	"0000000Z",
+	"000000Z",
+	"00000Z",
+	"0000Z",
+	"000Z",
+	"00Z",
+	"0Z",
+	"Z",
+];
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, read without a regular expression or a string cut more
+ * than needed: what nearly every registry timestamp looks like. Undefined when it is not so
+ * written, or not a valid date (the general parser then decides; it agrees on all of these).
+ */
+function parseUtc(text: string): Timestamp | undefined {
+	const n = text.length;
+	if (n < 20 || n > 30 || text.charCodeAt(n - 1) !== 0x5a /* Z */) return undefined;
+	if (text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d || text.charCodeAt(10) !== 0x54)
+		return undefined;
+	if (text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a) return undefined;
+	const year = digitsAt(text, 0, 4);
+	const month = digitsAt(text, 5, 7);
+	const day = digitsAt(text, 8, 10);
+	const hour = digitsAt(text, 11, 13);
+	const minute = digitsAt(text, 14, 16);
+	const second = digitsAt(text, 17, 19);
+	if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined;
+	if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+	// Two short pieces joined by +: a rope no larger than the flat string, flattened when compared.
+	if (n === 20) return { iso: text, key: `${text.slice(0, 19)}.000000000Z` };
+	if (n === 21 || text.charCodeAt(19) !== 0x2e /* . */ || digitsAt(text, 20, n - 1) < 0) return undefined;
+	let end = n - 1; // the fraction without its trailing zeros is [20, end)
+	while (end > 20 && text.charCodeAt(end - 1) === 0x30) end--;
+	const iso = end === n - 1 ? text : `${text.slice(0, end === 20 ? 19 : end)}Z`;
+	const key = n === 30 ? text : text.slice(0, n - 1) + (KEY_END[n - 21] as string);
+	return { iso, key };
+}
+
 /** Parses an RFC 3339 date-time (`Z` or an offset, optional fraction); undefined when invalid. */
 export function parseTimestamp(text: string): Timestamp | undefined {
+	const written = parseUtc(text);
+	if (written) return written;
 	// Fast path: already UTC, as registry data almost always is; no Date arithmetic needed.
 	const f = UTC_FAST.exec(text);
 	if (f) {

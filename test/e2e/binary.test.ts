@@ -51,9 +51,9 @@ describe("bin/registry", () => {
 		expect(version.build_time).toBe("2026-11-25T00:00:00Z");
 		expect(version.git_commit).toMatch(/^[0-9a-f]{40}$|^unknown$/);
 
-		// Loads run in a Worker inside the binary: at start and on SIGHUP.
+		// Loads run in a build process (the binary again): at start and on SIGHUP.
 		r.proc.kill("SIGHUP");
-		await r.waitForLog(/Loaded 100 entries[^\n]*loader=worker[\s\S]*Loaded 100 entries[^\n]*loader=worker/);
+		await r.waitForLog(/Loaded 100 entries[^\n]*loader=process[\s\S]*Loaded 100 entries[^\n]*loader=process/);
 		expect(await r.stop()).toBe(0);
 	});
 

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { awsClientEnv, type S3Server, type SqsServer, startS3, startSqs } from "../support/aws-servers.ts";
 import { ROOT, type RunningRegistry, startRegistry, tempDir } from "../support/process.ts";
@@ -75,6 +76,13 @@ describe("under Deno", () => {
 		expect(exact.status).toBe(200);
 		expect(exact.headers.get("etag")).toMatch(/^"[A-Za-z0-9_-]+"$/);
 
+		// Asked again and again, the page is answered from the front (src/http/front.ts); Deno puts the
+		// Host header's text into the URL, so a Host that ends in a path must not reach those answers.
+		for (let i = 0; i < 3; i++) expect((await fetch(`${r.base}/v0.1/servers?limit=5`)).status).toBe(200);
+		const authority = new URL(r.base).host;
+		expect(await rawStatus(r.base, "/v0.1/servers?limit=5", authority)).toBe(200);
+		expect(await rawStatus(r.base, "/servers?limit=5", `${authority}/v0.1`)).toBe(404);
+
 		writeFileSync(file, registry("io.github.deno/reloaded"));
 		// The reload's own line (the start-up load logged the same words): the data is swapped by then.
 		const beforeHup = r.logs().length;
@@ -84,6 +92,10 @@ describe("under Deno", () => {
 			servers: { server: { name: string } }[];
 		};
 		expect(reloaded.servers.map((s) => s.server.name)).toEqual(["io.github.deno/reloaded"]);
+		const page = (await (await fetch(`${r.base}/v0.1/servers?limit=5`)).json()) as {
+			servers: { server: { name: string } }[];
+		};
+		expect(page.servers.map((s) => s.server.name)).toEqual(["io.github.deno/reloaded"]);
 
 		await s3.put("deno/registry.json", registry("io.github.deno/from-s3"));
 		await sqs.send(queueUrl, JSON.stringify({ s3_url: "s3://registry/deno/registry.json" }));
@@ -156,3 +168,18 @@ describe("the README's Deno commands", () => {
 		expect(await r.stop("SIGTERM")).toBe(0);
 	}, 60_000);
 });
+
+/** The status of a GET of `target` sent as written, with this Host header. */
+function rawStatus(base: string, target: string, host: string): Promise<number> {
+	const { hostname, port } = new URL(base);
+	return new Promise((resolve, reject) => {
+		const socket = connect(Number(port), hostname);
+		let text = "";
+		socket.on("data", (d) => {
+			text += d;
+		});
+		socket.on("error", reject);
+		socket.on("end", () => resolve(Number(/^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1] ?? 0)));
+		socket.write(`GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+	});
+}

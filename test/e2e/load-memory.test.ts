@@ -1,8 +1,9 @@
 /**
- * A load's peak memory: the server's start-up load and a SIGHUP reload (in a Worker, and paced
- * on the serving thread) and `registry validate`, on a registry of about 20 MB, each at most 4×
- * the file's size above the same process idle (bench/memory.ts measures it; `make bench` reports
- * it at 20 and 50 MB). Linux only: it reads /proc.
+ * A load's peak memory: the server's start-up load and a SIGHUP reload (in a build process, and
+ * on the serving thread: in one go at start-up, paced on reloads) and `registry validate`, on a
+ * registry of about 20 MB, each at most 4× the file's size above the same process idle
+ * (bench/memory.ts measures it; `make bench` reports it at 20 and 50 MB). Linux only: it reads
+ * /proc.
  */
 import { describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
@@ -19,9 +20,9 @@ describe.skipIf(!existsSync("/proc/self/status"))("the peak memory of a load", (
 		});
 		expect(rows.map((r) => r.what)).toEqual([
 			"validate",
-			"start-up (worker)",
-			"SIGHUP reload (worker)",
-			"start-up (paced)",
+			"start-up (process)",
+			"SIGHUP reload (process)",
+			"start-up (inline)",
 			"SIGHUP reload (paced)",
 		]);
 		for (const r of rows) {

@@ -147,8 +147,8 @@ describe("one replace path", () => {
 				MCP_REGISTRY_LOAD_WORKER: worker,
 				MCP_REGISTRY_HEALTH_DETAIL: "true",
 			});
-			// 40,000 servers: a couple of seconds to build here, four times the timeout at least.
-			const many = Array.from({ length: 40_000 }, (_, i) => entry(`io.github.slow/s${i}`));
+			// 200,000 servers: a couple of seconds to build here, four times the timeout at least.
+			const many = Array.from({ length: 200_000 }, (_, i) => entry(`io.github.slow/s${i}`));
 			writeFileSync(s.file, registryJson(...many));
 			const mark = s.registry.logs().length;
 			s.registry.proc.kill("SIGHUP");

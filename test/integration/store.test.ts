@@ -282,7 +282,7 @@ describe("replace", () => {
 });
 
 describe("the load timeout", () => {
-	/** A seed-array file of `n` servers: 30,000 take most of a second to build here. */
+	/** A seed-array file of `n` servers: 100,000 take most of a second to build here. */
 	const big = (dir: string, n: number) => {
 		const f = join(dir, "big.json");
 		writeFileSync(f, manyServers("big", n));
@@ -294,7 +294,7 @@ describe("the load timeout", () => {
 			const s = setup({ loader, timeoutMs: 300 });
 			writeFileSync(s.path, registry("io.github.a/before"));
 			await s.store.replace();
-			const slow = s.store.replace({ source: big(s.dir, 30_000) });
+			const slow = s.store.replace({ source: big(s.dir, 100_000) });
 			const next = join(s.dir, "next.json");
 			writeFileSync(next, registry("io.github.a/after"));
 			const behind = s.store.replace({ source: next });

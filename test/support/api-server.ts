@@ -36,8 +36,9 @@ export interface ApiApp extends ApiTarget {
 	app: App;
 }
 
-/** The app behind a real server. */
+/** The app behind a real server (its paths given to Bun as native routes, as main.ts does). */
 export interface ApiServer extends ApiTarget {
+	app: App;
 	/** `http://127.0.0.1:<port>`, no trailing slash. */
 	base: string;
 	stop(): Promise<void>;
@@ -99,10 +100,11 @@ export function createApiApp(doc: unknown, options: ApiServerOptions = {}): ApiA
 
 export function startApiServer(doc: unknown, options: ApiServerOptions = {}): ApiServer {
 	const { store, app } = storeAndApp(doc, options);
-	const server = serve({ hostname: "127.0.0.1", port: 0, fetch: app.fetch });
+	const server = serve({ hostname: "127.0.0.1", port: 0, fetch: app.fetch, routes: app.routes });
 	const base = `http://127.0.0.1:${server.port}`;
 	let stopped = false;
 	return {
+		app,
 		base,
 		store,
 		request: (path, init) => raw(`${base}${path}`, init),

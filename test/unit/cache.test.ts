@@ -131,4 +131,44 @@ describe("ResponseCache", () => {
 		cache.get("hot", "hot", kept(page(2000)));
 		expect(stats.hits).toBe(hits + 1);
 	});
+
+	test("a kept reply is marked shared; an evicted one dropped", () => {
+		const size = entryCost("a", page(1000));
+		const { cache } = setUp(Math.ceil((size * 4.5 * 4) / 3));
+		const first = page(1000);
+		cache.get("a", "hot", kept(first));
+		expect(first.shared).toBe(true);
+		expect(first.dropped).toBeUndefined();
+		for (const k of ["b", "c", "d", "e"]) cache.get(k, "hot", kept(page(1000)));
+		expect(first.dropped).toBe(true);
+		// Never kept: neither.
+		const big = page(8000);
+		setUp(40_000).cache.get("big", "hot", kept(big));
+		expect(big.shared).toBeUndefined();
+	});
+
+	test("a reply used from the front gets a second chance before eviction (oldest unused out instead)", () => {
+		const size = entryCost("a", page(1000));
+		const { stats, cache } = setUp(Math.ceil((size * 4.5 * 4) / 3));
+		const replies = ["a", "b", "c", "d"].map((k) => {
+			const r = page(1000);
+			cache.get(k, "hot", kept(r));
+			return r;
+		});
+		// "a" is the oldest, but sent again from the front since; "b" was not.
+		(replies[0] as Reply).used = true;
+		const e = page(1000);
+		cache.get("e", "hot", kept(e));
+		expect(replies.map((r) => r.dropped === true)).toEqual([false, true, false, false]);
+		expect((replies[0] as Reply).used).toBe(false);
+		const hits = stats.hits;
+		cache.get("a", "hot", kept(page(1000)));
+		expect(stats.hits).toBe(hits + 1);
+		// Now c, d, e, a: with "c" and "d" used, the unused "e" goes rather than them.
+		(replies[2] as Reply).used = true;
+		(replies[3] as Reply).used = true;
+		cache.get("f", "hot", kept(page(1000)));
+		expect(replies.map((r) => r.dropped === true)).toEqual([false, true, false, false]);
+		expect(e.dropped).toBe(true);
+	});
 });

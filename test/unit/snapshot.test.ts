@@ -420,8 +420,8 @@ describe("SnapshotData across threads", () => {
 		const served = entries(data);
 		const provenance = structuredClone(data.provenance);
 		const transfer = transferList(data);
-		// one arena chunk, the chunk and span of each entry, status, latest, search blob and offsets
-		expect(new Set(transfer).size).toBe(7);
+		// one arena chunk, the chunk and span of each entry, status, latest, search blob, offsets, index
+		expect(new Set(transfer).size).toBe(8);
 		const moved = structuredClone(data, { transfer });
 		// moved, not copied: the sender's buffers are detached
 		for (const chunk of data.index.arena) expect(chunk.byteLength).toBe(0);

@@ -207,3 +207,46 @@ describe("timestampFromDate", () => {
 		});
 	});
 });
+
+describe("parseTimestamp: UTC written plainly (read without a regular expression) as the general rule reads it", () => {
+	/** The same instant with a +00:00 offset: the general parser's reading of it. */
+	const general = (text: string) => parseTimestamp(text.replace(/Z$/, "+00:00"));
+	test("every fraction length, trailing zeros, leap days, the limits of each field", () => {
+		const cases = [
+			"2025-01-01T00:00:00Z",
+			"2024-02-29T23:59:59Z",
+			"0000-01-01T00:00:00Z",
+			"9999-12-31T23:59:59Z",
+			"2025-10-09T17:05:17.0Z",
+			"2025-10-09T17:05:17.10Z",
+			"2025-10-09T17:05:17.120Z",
+			"2025-10-09T17:05:17.1234Z",
+			"2025-10-09T17:05:17.000000000Z",
+			"2025-10-09T17:05:17.123456789Z",
+			"2025-10-09T17:05:17.120000000Z",
+			"2025-10-09T17:05:17.1234567890Z", // more than nine digits: the general rule keeps nine
+		];
+		for (const text of cases) {
+			const t = parseTimestamp(text);
+			expect(t, text).toEqual(general(text) as NonNullable<ReturnType<typeof parseTimestamp>>);
+			expect(t?.key.length, text).toBe(30);
+		}
+	});
+
+	test("what is not a valid date-time is refused, as by the general parser", () => {
+		for (const text of [
+			"2025-02-29T00:00:00Z",
+			"2025-13-01T00:00:00Z",
+			"2025-00-10T00:00:00Z",
+			"2025-10-00T00:00:00Z",
+			"2025-10-09T24:00:00Z",
+			"2025-10-09T17:60:00Z",
+			"2025-10-09T17:05:60Z",
+			"2025-10-09T17:05:17.Z",
+			"2025-1a-09T17:05:17Z",
+			"2025-10-09 17:05:17Z",
+		]) {
+			expect(parseTimestamp(text), text).toBeUndefined();
+		}
+	});
+});
