@@ -22,6 +22,7 @@ import { cleanEnv, type RunningRegistry, startRegistry } from "../test/support/p
 import { memoryReport } from "./memory.ts";
 import { resetPeak, type TreePeak, vmKiB, watchTree } from "./procfs.ts";
 import { type Baseline, captureResponse, startBaseline } from "./static.ts";
+import { uiBench } from "./ui.ts";
 import {
 	CONNECTIONS,
 	ensureWrk,
@@ -596,6 +597,11 @@ rmSync(work, { recursive: true, force: true });
 
 log("memory of a load");
 const loadMemory = await memoryReport([binary], QUICK, log);
+
+// ---------- the web UI's page builds ----------
+
+log("web UI page builds");
+const uiPages = await uiBench({ entries: QUICK ? 5_000 : ENTRIES, builds: QUICK ? 50 : 300 });
 const totalSeconds = (performance.now() - began) / 1000;
 log(`done in ${totalSeconds.toFixed(0)} s`);
 
@@ -721,6 +727,8 @@ both processes' RSS are in the build process column, at start-up / across the re
 ${scaleRows.join("\n")}
 
 ${loadMemory}
+
+${uiPages}
 <!-- bench:end -->`;
 
 // A full run replaces the results in BENCHMARKS.md; a quick one only prints (it is a sanity check).

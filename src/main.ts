@@ -25,6 +25,8 @@ import { SyncListener } from "./sync/listener.ts";
 import type { ObjectRef } from "./sync/messages.ts";
 import { S3Poller } from "./sync/poller.ts";
 import { readTlsPair, type TlsPair } from "./tls.ts";
+import { uiSettings } from "./ui/settings.ts";
+import type { UiSettings } from "./ui/ui.ts";
 
 const USAGE = `registry — a read-only MCP Registry server (the API of modelcontextprotocol/registry,
 under /v0 and /v0.1), served from a registry file and kept current from S3 via SQS.
@@ -222,6 +224,14 @@ export async function main(argv: string[]): Promise<number> {
 		process.stderr.write(`registry: ${escapeControl(new ConfigError([tlsFiles.problem]).message)}\n`);
 		return 2;
 	}
+	// The web UI's logo is read now: a path that cannot be served is a configuration error.
+	let ui: UiSettings | undefined;
+	try {
+		ui = uiSettings(config);
+	} catch (err) {
+		process.stderr.write(`registry: ${escapeControl(new ConfigError([(err as Error).message]).message)}\n`);
+		return 2;
+	}
 	const log = createLogger({ format: config.logFormat, level: config.logLevel });
 	for (const w of loaded.warnings) log.warn(w);
 	if (loaded.ignored.length > 0) {
@@ -316,6 +326,7 @@ export async function main(argv: string[]): Promise<number> {
 			...(poller ? { s3_url: poller.health() } : {}),
 		}),
 		extraMetrics: listener ? () => listener.metrics() : undefined,
+		ui,
 	});
 	let server: RunningServer;
 	try {

@@ -165,6 +165,54 @@ export const CONFIG_ENTRIES = v.object({
 		},
 		integer(0, 86400),
 	),
+	ui: variable(
+		{
+			name: "UI",
+			default: "true",
+			accepts: '"true" or "false"',
+			description:
+				"Serve the web UI at / (browse, search, install snippets); false: / redirects to the API reference at /docs.",
+		},
+		bool,
+	),
+	uiTitle: variable(
+		{
+			name: "UI_TITLE",
+			default: "MCP Registry",
+			accepts: "any text (at most 80 characters)",
+			description: "The web UI's title, in its header and the pages' titles.",
+		},
+		v.pipe(v.string(), v.minLength(1), v.maxLength(80)),
+	),
+	uiOrganization: variable(
+		{
+			name: "UI_ORGANIZATION",
+			default: undefined,
+			accepts: "any text (at most 80 characters)",
+			description: "The organisation's name, shown beside the title in the web UI.",
+		},
+		unsetOr(v.pipe(v.string(), v.maxLength(80))),
+	),
+	uiLogo: variable(
+		{
+			name: "UI_LOGO",
+			default: undefined,
+			accepts: "a file path: an .svg, .png, .jpg, .jpeg, .webp or .gif image of at most 512 KiB",
+			description:
+				"The organisation's logo in the web UI's header: read at start and served by the registry itself (no request elsewhere).",
+		},
+		optionalText,
+	),
+	uiRemoteIcons: variable(
+		{
+			name: "UI_REMOTE_ICONS",
+			default: "false",
+			accepts: '"true" or "false"',
+			description:
+				"Show servers' own icons (their https icons[].src): browsers then fetch them from those hosts. false: a generated monogram, and no page makes a request to another host.",
+		},
+		bool,
+	),
 	sqsEnabled: variable(
 		{
 			name: "SQS_ENABLED",

@@ -11,6 +11,8 @@ import type { Logger } from "../log.ts";
 import type { Position, Snapshot } from "../registry/snapshot.ts";
 import type { RegistryStore } from "../registry/store.ts";
 import { runtimeName } from "../runtime.ts";
+import { UI_ROUTES } from "../ui/routes.ts";
+import { createUi, type UiSettings } from "../ui/ui.ts";
 import { type CacheStats, ResponseCache, type Tier } from "./cache.ts";
 import { corsPreflight } from "./cors.ts";
 import { renderDocs } from "./docs.ts";
@@ -30,7 +32,7 @@ import { ENDPOINT_NOT_FOUND, notFound, type Problem, type ProblemItem, READ_ONLY
 import { registryGauges } from "./registry-gauges.ts";
 import { JSON_TYPE, jsonReply, NO_STORE, problemReply, type Reply, reply } from "./respond.ts";
 import { createRouter, splitUrl } from "./router.ts";
-import type { HandlerName } from "./routes.ts";
+import { type HandlerName, ROUTES } from "./routes.ts";
 import { toResponse } from "./send.ts";
 import { trailingSlash } from "./trailing-slash.ts";
 import { validateRequest } from "./validate.ts";
@@ -63,6 +65,8 @@ export interface AppOptions {
 	syncState?: () => Record<string, unknown>;
 	/** More metrics to expose (the sync listener's). */
 	extraMetrics?: () => Gauge[];
+	/** The web UI at / (src/ui); absent: no UI, / redirects to /docs. */
+	ui?: UiSettings;
 }
 
 interface Context {
@@ -124,7 +128,7 @@ export interface App {
 
 export function createApp(options: AppOptions): App {
 	const { store, build, log } = options;
-	const router = createRouter();
+	const router = createRouter(options.ui ? [...ROUTES, ...UI_ROUTES] : ROUTES);
 	const metrics = new HttpMetrics();
 	const cacheStats: CacheStats = { hits: 0, misses: 0 };
 	const caches = new WeakMap<Snapshot, ResponseCache>();
@@ -156,6 +160,10 @@ export function createApp(options: AppOptions): App {
 		}
 		return c;
 	};
+
+	const ui = options.ui
+		? createUi(options.ui, { cacheFor, cacheControl: apiCache, version: build.version })
+		: undefined;
 
 	const pathParam = (raw: string, what: "server name" | "version"): string | Problem => {
 		const d = decodePathParam(raw);
@@ -296,7 +304,13 @@ export function createApp(options: AppOptions): App {
 			const text = metrics.render() + renderGauges(gauges);
 			return reply(200, text, "text/plain; version=0.0.4; charset=utf-8", NO_STORE);
 		},
-		root: () => statics.root,
+		root: (ctx) => (ui ? ui.browse(ctx.snapshot, ctx.query) : statics.root),
+		uiServer: (ctx) =>
+			ui
+				? ui.server(ctx.snapshot, ctx.params, ctx.query)
+				: problemReply({ status: 404, detail: ENDPOINT_NOT_FOUND }),
+		uiAsset: (ctx) =>
+			ui ? ui.asset(ctx.params[0] as string) : problemReply({ status: 404, detail: ENDPOINT_NOT_FOUND }),
 	};
 
 	/** The last stage: the router, and the handler it names. */

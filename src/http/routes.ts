@@ -21,7 +21,10 @@ export type HandlerName =
 	| "openapiJson"
 	| "docs"
 	| "metrics"
-	| "root";
+	| "root"
+	// The web UI's (src/ui/routes.ts): routed only when it is on, never in the OpenAPI document.
+	| "uiServer"
+	| "uiAsset";
 
 export interface ParamDoc {
 	name: string;
@@ -381,9 +384,14 @@ export const ROUTES: RouteDef[] = [
 				method: "GET",
 				handler: "root",
 				operationId: "get-root",
-				summary: "Redirect to the API reference",
+				summary: "The web UI, or a redirect to the API reference",
+				description:
+					"The web UI's page for browsing and searching the servers (HTML, for people); with MCP_REGISTRY_UI=false, a redirect to /docs.",
 				tags: ["docs"],
-				responses: { "302": { description: "Redirect to /docs" } },
+				responses: {
+					"200": { description: "The web UI (MCP_REGISTRY_UI=true, the default)", contentType: "text/html" },
+					"302": { description: "Redirect to /docs (MCP_REGISTRY_UI=false)" },
+				},
 			},
 		],
 	},
