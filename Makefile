@@ -26,7 +26,7 @@ bin/registry: $(INSTALLED) $(shell find src -type f) package.json
 dist: $(INSTALLED)
 	$(BUN) scripts/dist.ts dist
 
-# Benchmarks (never part of make test). QUICK=1 for a sanity check in well under a minute.
+# Benchmarks (never part of make test). QUICK=1 for a sanity check in about a minute (printed, not written).
 bench: $(INSTALLED)
 	QUICK=$(QUICK) $(BUN) bench/run.ts
 

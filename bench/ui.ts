@@ -169,13 +169,15 @@ export async function uiBench(options: { entries?: number; builds?: number } = {
 
 	const ms = (x: number) => x.toFixed(2);
 	const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
-	const worst = Math.max(...timings.map((x) => x.p99));
+	const firstP99 = quantile(firsts, 0.99);
+	// Every row counts, the first page after a reload too.
+	const worst = Math.max(firstP99, ...timings.map((x) => x.p99));
 	const rows = timings.map(
 		(x) => `| ${x.label} | ${ms(x.median)} | ${ms(x.p99)} | ${ms(x.max)} | ${kb(x.bytes)} |`,
 	);
 	return `### Web UI: page build times at ${entries.toLocaleString("en")} entries
 
-Each page built ${builds} times in process from a Snapshot (${snapshot.index.nameCount.toLocaleString("en")} servers), every build a cache miss through the server's own handler (query, the snapshot's list and search, the filters, the HTML, the reply and its ETag). A page served again comes from the response cache (or the front) and costs what an API hit does. A search lists at most 1,000 servers before its page is made (its count then reads "1,000+"); pages past them go on from their cursor. Target: under 5 ms; the slowest p99 here: **${ms(worst)} ms**.
+Each page built ${builds} times in process from a Snapshot (${snapshot.index.nameCount.toLocaleString("en")} servers), every build a cache miss through the server's own handler (query, the snapshot's list and search, the filters, the HTML, the reply and its ETag). A page served again comes from the response cache (or the front) and costs what an API hit does. A search lists at most 1,000 servers before its page is made (its count then reads "1,000+"); pages past them go on from their cursor. Target: under 5 ms; the slowest p99 here, of every row: **${ms(worst)} ms** (${worst < 5 ? "met" : "**not met**"}).
 
 | page | median ms | p99 ms | max ms | size |
 | --- | ---: | ---: | ---: | ---: |

@@ -179,7 +179,7 @@ export const CONFIG_ENTRIES = v.object({
 		{
 			name: "UI_TITLE",
 			default: "MCP Registry",
-			accepts: "any text (at most 80 characters)",
+			accepts: "text of 1 to 80 characters",
 			description: "The web UI's title, in its header and the pages' titles.",
 		},
 		v.pipe(v.string(), v.minLength(1), v.maxLength(80)),
@@ -189,7 +189,7 @@ export const CONFIG_ENTRIES = v.object({
 			name: "UI_ORGANIZATION",
 			default: undefined,
 			accepts: "any text (at most 80 characters)",
-			description: "The organisation's name, shown beside the title in the web UI.",
+			description: "The organisation's name, shown under the title in the web UI.",
 		},
 		unsetOr(v.pipe(v.string(), v.maxLength(80))),
 	),

@@ -307,11 +307,19 @@ export function createApp(options: AppOptions): App {
 		root: (ctx) => (ui ? ui.browse(ctx.snapshot, ctx.query) : statics.root),
 		uiServer: (ctx) =>
 			ui
-				? ui.server(ctx.snapshot, ctx.params, ctx.query)
+				? uiError(ui.server(ctx.snapshot, ctx.params, ctx.query))
 				: problemReply({ status: 404, detail: ENDPOINT_NOT_FOUND }),
 		uiAsset: (ctx) =>
-			ui ? ui.asset(ctx.params[0] as string) : problemReply({ status: 404, detail: ENDPOINT_NOT_FOUND }),
+			ui
+				? uiError(ui.asset(ctx.params[0] as string))
+				: problemReply({ status: 404, detail: ENDPOINT_NOT_FOUND }),
 	};
+
+	/** A UI route's error (a problem, not a page) carries the pages' CSP and framing rule too. */
+	const uiError = (r: Reply): Reply =>
+		ui && r.status >= 400 && !r.headers?.["Content-Security-Policy"]
+			? { ...r, headers: { ...r.headers, "Content-Security-Policy": ui.csp, "X-Frame-Options": "DENY" } }
+			: r;
 
 	/** The last stage: the router, and the handler it names. */
 	const dispatch: Next = ({ req, path, query }) => {

@@ -167,6 +167,9 @@ export class Snapshot {
 		const n = this.index.count;
 		const items: number[] = [];
 		let i = q.after ? this.firstAfter(q.after) : 0;
+		// The blob's separators are in no name or description: a term holding one matches nothing
+		// (searched for, it would match every entry, or across two of them).
+		if (q.search?.includes("\u0000") || q.search?.includes("\u0001")) return { items, more: false };
 		if (q.search) {
 			// Walk the matches of the term in the search blob, from the first candidate on, in the
 			// blocks of entries that can hold it (runs of them searched as one).

@@ -12,9 +12,13 @@ const ESCAPES: Record<string, string> = {
 	"'": "&#39;",
 };
 
+/** What esc replaces: the markup characters, and the C0 controls but tab and newlines (U+FFFD). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
+const UNSAFE = /[&<>"'\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
 /** Text or an attribute value, escaped for HTML (also inside a quoted attribute). */
 export function esc(value: unknown): string {
-	return String(value).replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+	return String(value).replace(UNSAFE, (c) => ESCAPES[c] ?? "\ufffd");
 }
 
 /** An absolute http(s) URL, normalised; undefined for anything else (`javascript:`, `data:`, relative). */

@@ -452,8 +452,21 @@ export function vscodeLink(key: string, o: InstallOption): string | undefined {
 /** One word for a POSIX shell: as it is when it is plain, else in single quotes. */
 export function shellQuote(word: string): string {
 	if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+	// A control character (a newline, ^C, ESC) pasted into a terminal can end the line or the
+	// command early: such a word is written with visible escapes, as $'…' (bash, zsh, ksh).
+	// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
+	if (/[\u0000-\u001f\u007f]/.test(word)) {
+		// biome-ignore lint/suspicious/noControlCharactersInRegex: the same characters, escaped
+		const escaped = word.replace(/[\\'\u0000-\u001f\u007f]/g, (c) =>
+			c === "\\" || c === "'" ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+		);
+		return `$'${escaped}'`;
+	}
 	return `'${word.replaceAll("'", `'\\''`)}'`;
 }
+
+/** A name a shell accepts in `NAME=value cmd` (anything else would be read as a command). */
+const SHELL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The words of `claude mcp add …` (before quoting). */
 export function claudeCodeArgv(key: string, o: InstallOption): string[] | undefined {
@@ -491,8 +504,13 @@ export function startCommand(o: InstallOption): string | undefined {
 	const l = o.launch;
 	if (l?.kind !== "http" || !l.start) return undefined;
 	const fill = (t: Template) => render(t, placeholderFill, o.inputs);
-	const env = l.start.env.map(([k, v]) => `${k}=${shellQuote(fill(v))}`);
-	return [...env, shellQuote(l.start.command), ...l.start.args.map((a) => shellQuote(fill(a)))].join(" ");
+	// A name that is no shell name is passed through env(1) as one quoted word, never as code.
+	const names = l.start.env.every(([k]) => SHELL_NAME.test(k));
+	const env = l.start.env.map(([k, v]) =>
+		names ? `${k}=${shellQuote(fill(v))}` : shellQuote(`${k}=${fill(v)}`),
+	);
+	const prefix = names || env.length === 0 ? env : ["env", ...env];
+	return [...prefix, shellQuote(l.start.command), ...l.start.args.map((a) => shellQuote(fill(a)))].join(" ");
 }
 
 /** An environment variable name for a header (mcp-remote reads `${NAME}` in its `--header`). */

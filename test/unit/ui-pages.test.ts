@@ -176,6 +176,31 @@ async function apiLatest(query = ""): Promise<ApiItem[]> {
 
 const status = (i: ApiItem) => i._meta["io.modelcontextprotocol.registry/official"]?.status;
 
+describe("errors of the UI's routes", () => {
+	test("carry the pages' Content-Security-Policy and X-Frame-Options", async () => {
+		const page = await get("/");
+		const csp = page.headers.get("content-security-policy");
+		expect(csp).toContain("default-src 'none'");
+		for (const path of ["/servers/foo%25zz", "/servers/io.github.x%2Fy/versions/foo%25zz", "/ui/nope.js"]) {
+			const res = await get(path);
+			expect(res.status).toBeGreaterThanOrEqual(400);
+			expect(res.headers.get("content-security-policy")).toBe(csp);
+			expect(res.headers.get("x-frame-options")).toBe("DENY");
+		}
+	});
+});
+
+describe("control characters", () => {
+	test("a NUL or another control character in a query never reaches the HTML", async () => {
+		for (const q of ["%00", "a%01b", "%1B%5B2J", "x%7F"]) {
+			const res = await get(`/?q=${q}`);
+			expect(res.status).toBe(200);
+			const html = await res.text();
+			expect([...html].filter((c) => /[\p{Cc}]/u.test(c) && !"\t\n\r".includes(c))).toEqual([]);
+		}
+	});
+});
+
 describe("browse", () => {
 	test("lists the latest version of every server, 30 a page, with the count; paging walks each exactly once", async () => {
 		const api = await apiLatest();
