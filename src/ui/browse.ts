@@ -23,7 +23,12 @@ export function iconOf(server: ServerDoc, policy: IconPolicy, size: "sm" | "lg")
 		const src = icon ? safeHttpUrl(icon.src) : undefined;
 		if (src) {
 			const px = size === "lg" ? 56 : 40;
-			return `<img class="icon icon-${size}" src="${esc(src)}" alt="" width="${px}" height="${px}" loading="lazy" decoding="async" referrerpolicy="no-referrer">`;
+			// The monogram follows, hidden: the script shows it instead of an icon that fails to load.
+			const fallback = monogram(server.name, server.title, size).replace(
+				"<span ",
+				"<span hidden data-icon-fallback ",
+			);
+			return `<img class="icon icon-${size}" data-icon src="${esc(src)}" alt="" width="${px}" height="${px}" loading="lazy" decoding="async" referrerpolicy="no-referrer">${fallback}`;
 		}
 	}
 	return monogram(server.name, server.title, size);

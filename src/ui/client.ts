@@ -33,6 +33,9 @@ interface El {
 	appendChild(node: El): El;
 	remove(): void;
 	focus(): void;
+	complete?: boolean;
+	naturalWidth?: number;
+	nextElementSibling: El | null;
 	select(): void;
 }
 
@@ -53,7 +56,7 @@ interface Doc {
 	getElementById(id: string): El | null;
 	querySelectorAll(selector: string): Iterable<El>;
 	createElement(tag: string): El;
-	addEventListener(type: string, listener: (e: Ev) => void): void;
+	addEventListener(type: string, listener: (e: Ev) => void, capture?: boolean): void;
 	execCommand(command: string): boolean;
 }
 
@@ -302,7 +305,30 @@ export function client(): void {
 		});
 	};
 
+	// A server's own icon that fails to load (a dead URL, a closed network) gives way to the
+	// monogram that follows it, hidden, in the page: errors do not bubble, so they are caught on
+	// their way down, and icons that failed before this script ran are found by their size.
+	const iconFallback = () => {
+		const fallBack = (img: El) => {
+			const mono = img.nextElementSibling;
+			if (mono?.dataset.iconFallback === undefined) return;
+			mono.hidden = false;
+			img.remove();
+		};
+		doc.addEventListener(
+			"error",
+			(e) => {
+				if (e.target?.dataset?.icon !== undefined) fallBack(e.target);
+			},
+			true,
+		);
+		for (const img of doc.querySelectorAll("img[data-icon]")) {
+			if (img.complete && img.naturalWidth === 0) fallBack(img);
+		}
+	};
+
 	const init = () => {
+		iconFallback();
 		themeToggle();
 		copyButtons();
 		for (const box of doc.querySelectorAll("[data-tabs]")) tabs(box);
