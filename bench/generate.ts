@@ -9,6 +9,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { rng } from "../test/support/random.ts";
 
 const fixtures = join(import.meta.dir, "..", "test", "fixtures");
 
@@ -20,18 +21,6 @@ function templates(): Doc[] {
 		servers: { server: Doc }[];
 	};
 	return [...seed, ...page.servers.map((s) => s.server)];
-}
-
-/** mulberry32: small, fast, deterministic. */
-function rng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 const WORDS = (

@@ -15,19 +15,13 @@ import { loadRegistryBytes, RegistryLoadError } from "../../src/registry/load.ts
 import { RegistryStore } from "../../src/registry/store.ts";
 import { parseMessage, UnprocessableMessage } from "../../src/sync/messages.ts";
 import { BUILD, entry, registryDoc, snapshotData, testStore } from "../support/api-server.ts";
+import { rng as seeded } from "../support/random.ts";
 
 const SEED = 0x5eed_2026;
 
-/** mulberry32: small, fast, and the same sequence on every run. */
+/** The seeded generator, with the two draws the fuzzers use. */
 function rng(seed: number) {
-	let a = seed >>> 0;
-	const next = () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
+	const next = seeded(seed);
 	const int = (n: number) => Math.floor(next() * n);
 	const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
 	return { next, int, pick };

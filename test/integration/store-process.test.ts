@@ -17,12 +17,13 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLogger } from "../../src/log.ts";
 import { BUILD_COMMAND } from "../../src/registry/build-process.ts";
 import type { SnapshotData } from "../../src/registry/snapshot.ts";
-import { type Loader, LoadTimeoutError, RegistryStore } from "../../src/registry/store.ts";
+import { type Loader, LoadTimeoutError } from "../../src/registry/store.ts";
 import { rejection as rejected } from "../support/assert.ts";
 import { until } from "../support/poll.ts";
+import { entryTexts } from "../support/registry-docs.ts";
+import { tempStore } from "../support/store.ts";
 
 const rejection = async (p: Promise<unknown>) => (await rejected(p)) as Error;
 const SCHEMA = "https://static.modelcontextprotocol.io/schemas/2025-10-17/server.schema.json";
@@ -48,38 +49,13 @@ function registry(n: number, tag = "a"): string {
 }
 
 function setup(o: { loader?: Loader; timeoutMs?: number; maxFileBytes?: number; md5?: boolean } = {}) {
-	const dir = mkdtempSync(join(tmpdir(), "store-process-"));
-	dirs.push(dir);
-	const path = join(dir, "registry.json");
-	const lines: string[] = [];
-	const log = createLogger({ format: "text", level: "debug", write: (l) => void lines.push(l) });
-	const store = new RegistryStore({
-		path,
-		invalidEntries: "skip",
-		log,
-		loader: o.loader ?? "process",
-		timeoutMs: o.timeoutMs ?? 60_000,
-		maxFileBytes: o.maxFileBytes,
-		md5: o.md5,
-	});
-	return { dir, path, store, lines };
+	return tempStore("store-process-", dirs, { ...o, loader: o.loader ?? "process" });
 }
 
 /** What a snapshot serves and says of its load, but the time. */
 function served(data: { index: SnapshotData["index"]; provenance: SnapshotData["provenance"] }) {
 	const { index } = data;
-	const dec = new TextDecoder();
-	const entries: string[] = [];
-	for (let i = 0; i < index.count; i++) {
-		entries.push(
-			dec.decode(
-				(index.arena[index.chunkOf[i] as number] as Uint8Array).subarray(
-					index.spans[2 * i],
-					index.spans[2 * i + 1],
-				),
-			),
-		);
-	}
+	const entries = entryTexts(data);
 	return {
 		entries,
 		names: index.names,

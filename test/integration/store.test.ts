@@ -10,11 +10,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { S3Client } from "../../src/aws/s3.ts";
-import { createLogger, silentLogger } from "../../src/log.ts";
+import { silentLogger } from "../../src/log.ts";
 import { type Loader, LoadTimeoutError, RegistryStore } from "../../src/registry/store.ts";
 import { applyObject } from "../../src/sync/apply.ts";
 import { rejection } from "../support/assert.ts";
 import { until } from "../support/poll.ts";
+import { tempStore } from "../support/store.ts";
 
 const SCHEMA = "https://static.modelcontextprotocol.io/schemas/2025-10-17/server.schema.json";
 const dir = mkdtempSync(join(tmpdir(), "registry-store-"));
@@ -108,19 +109,7 @@ const registry = (...names: string[]) =>
 const md5 = (text: string) => createHash("md5").update(text).digest("hex");
 
 function setup(o: { loader?: Loader; timeoutMs?: number } = {}) {
-	const dir = mkdtempSync(join(tmpdir(), "store-replace-"));
-	dirs.push(dir);
-	const path = join(dir, "registry.json");
-	const lines: string[] = [];
-	const log = createLogger({ format: "text", level: "debug", write: (l) => void lines.push(l) });
-	const store = new RegistryStore({
-		path,
-		invalidEntries: "skip",
-		log,
-		loader: o.loader ?? "inline",
-		timeoutMs: o.timeoutMs ?? 60_000,
-	});
-	return { dir, path, store, lines };
+	return tempStore("store-replace-", dirs, { ...o, loader: o.loader ?? "inline" });
 }
 
 const names = (store: RegistryStore) => store.current.index.names;

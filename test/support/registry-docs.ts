@@ -57,6 +57,18 @@ export function entries(data: SnapshotData): Obj[] {
 	return out;
 }
 
+/** Every entry exactly as it is served (its bytes as text), in list order. */
+export function entryTexts(data: Pick<SnapshotData, "index">): string[] {
+	const { arena, chunkOf, spans, count } = data.index;
+	const out: string[] = [];
+	for (let i = 0; i < count; i++) {
+		out.push(
+			decoder.decode((arena[chunkOf[i] as number] as Uint8Array).subarray(spans[2 * i], spans[2 * i + 1])),
+		);
+	}
+	return out;
+}
+
 export function officialOf(entry: Obj): Obj {
 	return (entry._meta as Obj)[OFFICIAL] as Obj;
 }

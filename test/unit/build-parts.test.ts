@@ -25,7 +25,7 @@ import type { SnapshotData } from "../../src/registry/snapshot.ts";
 import { timestampFromDate } from "../../src/registry/time.ts";
 import { decodeSnapshot, encodeSnapshot } from "../../src/registry/wire.ts";
 import { tempDir } from "../support/process.ts";
-import { MTIME, OFFICIAL, SCHEMA } from "../support/registry-docs.ts";
+import { decoder, entryTexts, MTIME, OFFICIAL, SCHEMA } from "../support/registry-docs.ts";
 
 const WORKER_URL = new URL("../../src/registry/load-worker.ts", import.meta.url).href;
 const dir = tempDir("registry-parts-");
@@ -57,18 +57,7 @@ function registryText(n: number): string {
 /** Everything of a snapshot but the time it was made, comparable with toEqual. */
 function comparable(d: SnapshotData): unknown {
 	const { index } = d;
-	const served: string[] = [];
-	const dec = new TextDecoder();
-	for (let i = 0; i < index.count; i++) {
-		served.push(
-			dec.decode(
-				(index.arena[index.chunkOf[i] as number] as Uint8Array).subarray(
-					index.spans[2 * i],
-					index.spans[2 * i + 1],
-				),
-			),
-		);
-	}
+	const served = entryTexts(d);
 	return {
 		served,
 		names: index.names,
@@ -78,7 +67,7 @@ function comparable(d: SnapshotData): unknown {
 		updated: index.updated,
 		published: index.published,
 		nameCount: index.nameCount,
-		search: dec.decode(index.searchBlob),
+		search: decoder.decode(index.searchBlob),
 		offsets: [...index.searchOffsets],
 		searchIndex: index.searchIndex,
 		provenance: { ...d.provenance, loadedAt: "" },

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { validateServerDocument } from "../../src/registry/schema.ts";
 import { isPlainValidServerDocument } from "../../src/registry/schema-fast.ts";
+import { rng } from "../support/random.ts";
 
 type Obj = Record<string, unknown>;
 const fixtures = join(import.meta.dir, "..", "fixtures");
@@ -81,18 +82,6 @@ const KEYS = [
 	"title",
 	"io.modelcontextprotocol.registry/publisher-provided",
 ];
-
-/** mulberry32. */
-function rng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 function mutate(x: unknown, random: () => number, rate: number): unknown {
 	const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)] as T;

@@ -6,20 +6,10 @@
 import { describe, expect, test } from "bun:test";
 import { buildSearchIndex, candidateBlocks, MAX_BLOCKS, nextBlock } from "../../src/registry/search-index.ts";
 import { Snapshot } from "../../src/registry/snapshot.ts";
+import { rng as random } from "../support/random.ts";
 import { build, server } from "../support/registry-docs.ts";
 
 const encoder = new TextEncoder();
-
-/** A deterministic pseudo-random generator (mulberry32). */
-function random(seed: number): () => number {
-	let a = seed;
-	return () => {
-		a = (a + 0x6d2b79f5) | 0;
-		let t = Math.imul(a ^ (a >>> 15), 1 | a);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 const WORDS = [
 	"weather",
