@@ -12,7 +12,6 @@ import { STATUSES } from "./snapshot.ts";
 const encoder = new TextEncoder();
 const SERVER_OPEN = encoder.encode('{"server":');
 const META_OPEN = encoder.encode(',"_meta":');
-const CLOSE = encoder.encode("}");
 const TRUE_ = encoder.encode("true ");
 const FALSE_CLOSE = encoder.encode("false}}}");
 const OFFICIAL_OPEN = `{${JSON.stringify(OFFICIAL)}:{"status":"`;
@@ -164,47 +163,40 @@ export class ArenaWriter {
 	 */
 	write(e: Entry): Kept {
 		const w = this.arena;
-		const head = metaHead(e);
 		const bytes = e.serverBytes;
-		// UTF-8 takes at most 3 bytes a UTF-16 unit; the exact count only when that does not fit.
-		const docBound = bytes ? bytes.length : 3 * e.serverJson.length;
-		const docExact = () => (bytes ? bytes.length : Buffer.byteLength(e.serverJson, "utf8"));
-		let chunk: number;
-		let start: number;
-		let latestAt: number;
+		// The metadata around where its isLatest `false` starts: the common case's head (everything
+		// before it) and fixed tail, or the whole metadata's JSON cut there.
+		const head = metaHead(e);
+		let before: string;
+		let after: Uint8Array | string;
 		if (head !== undefined) {
-			const fixed = SERVER_OPEN.length + META_OPEN.length + FALSE_CLOSE.length;
-			w.reserve(
-				fixed + docBound + 3 * head.length,
-				() => fixed + docExact() + Buffer.byteLength(head, "utf8"),
-			);
-			chunk = w.chunk;
-			start = w.length;
-			w.append(SERVER_OPEN);
-			if (bytes) w.append(bytes);
-			else w.appendString(e.serverJson);
-			w.append(META_OPEN);
-			w.appendString(head);
-			latestAt = w.length;
-			w.append(FALSE_CLOSE);
+			before = head;
+			after = FALSE_CLOSE;
 		} else {
 			const meta = metaJson(e);
-			const fixed = SERVER_OPEN.length + META_OPEN.length + CLOSE.length;
-			w.reserve(
-				fixed + docBound + 3 * meta.json.length,
-				() => fixed + docExact() + Buffer.byteLength(meta.json, "utf8"),
-			);
-			chunk = w.chunk;
-			start = w.length;
-			w.append(SERVER_OPEN);
-			if (bytes) w.append(bytes);
-			else w.appendString(e.serverJson);
-			w.append(META_OPEN);
-			const before = w.length;
-			w.appendString(meta.json);
-			latestAt = before + Buffer.byteLength(meta.json.slice(0, meta.latestAt), "utf8");
-			w.append(CLOSE);
+			before = meta.json.slice(0, meta.latestAt);
+			after = `${meta.json.slice(meta.latestAt)}}`;
 		}
+		// UTF-8 takes at most 3 bytes a UTF-16 unit; the exact count only when that does not fit.
+		const fixed = SERVER_OPEN.length + META_OPEN.length;
+		w.reserve(
+			fixed + (bytes ? bytes.length : 3 * e.serverJson.length) + 3 * (before.length + after.length),
+			() =>
+				fixed +
+				(bytes ? bytes.length : Buffer.byteLength(e.serverJson, "utf8")) +
+				Buffer.byteLength(before, "utf8") +
+				(typeof after === "string" ? Buffer.byteLength(after, "utf8") : after.length),
+		);
+		const chunk = w.chunk;
+		const start = w.length;
+		w.append(SERVER_OPEN);
+		if (bytes) w.append(bytes);
+		else w.appendString(e.serverJson);
+		w.append(META_OPEN);
+		w.appendString(before);
+		const latestAt = w.length;
+		if (typeof after === "string") w.appendString(after);
+		else w.append(after);
 		const end = w.length;
 		const text = searchText(e.name, e.description);
 		const s = this.search;

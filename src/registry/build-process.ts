@@ -12,12 +12,13 @@
  * duplicates), merges the two sorted lists and indexes. The process runs without JavaScriptCore's
  * FTL compiler (process-loader.ts, BUILD_ENV): too slow to pay for itself in a build this short.
  */
-import { createHash } from "node:crypto";
+
 import { writeSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { availableParallelism, setPriority } from "node:os";
 import { Tally } from "./entries.ts";
 import { withFile } from "./file.ts";
+import { FileHasher } from "./hash.ts";
 import { type BuildOptions, type InvalidEntries, indexSteps } from "./load.ts";
 import { drain } from "./pace.ts";
 import {
@@ -33,7 +34,7 @@ import {
 import { RegistryLoadError } from "./report.ts";
 import { itemsOfBytes, ReparseWhole, SplitSource, shapeOf, unloadable } from "./shapes.ts";
 import type { SnapshotData } from "./snapshot.ts";
-import type { EntrySink } from "./split.ts";
+import { type EntrySink, topLevel } from "./split.ts";
 import { timestampFromDate } from "./time.ts";
 import { encodeSnapshot } from "./wire.ts";
 
@@ -137,10 +138,7 @@ export async function runBuildProcess(requestJson: string | undefined, workerUrl
 }
 
 export function hashOf(bytes: Uint8Array, md5 = true): { contentHash: string; md5: string } {
-	return {
-		contentHash: createHash("sha256").update(bytes).digest("hex"),
-		md5: md5 ? createHash("md5").update(bytes).digest("hex") : "",
-	};
+	return new FileHasher(bytes, md5).digest();
 }
 
 /** What the helper thread sends back: the file's hashes, then its part (or why it has none). */
@@ -293,17 +291,6 @@ export async function buildInParts(
 	} finally {
 		helper?.terminate();
 	}
-}
-
-/** Whether the file's top-level value is an array (a seed) or not. */
-function topLevel(bytes: Uint8Array): "array" | "other" {
-	let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-	while (
-		i < bytes.length &&
-		(bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)
-	)
-		i++;
-	return bytes[i] === 0x5b ? "array" : "other";
 }
 
 /**

@@ -3,9 +3,10 @@
  * the result over by transfer, so a 50 MB reload never stalls a request. The same module is the
  * helper thread of a build process (build-process.ts): a compiled binary holds no other Worker.
  */
-import { createHash } from "node:crypto";
+
 import { collectGarbage } from "../runtime.ts";
 import type { HelperReply } from "./build-process.ts";
+import { FileHasher } from "./hash.ts";
 import { type InvalidEntries, loadRegistryFile, RegistryLoadError } from "./load.ts";
 import { type Claim, checkPart, Pipeline, type PipelineShare, partMessage, sortPart } from "./parts.ts";
 import { ReparseWhole, SplitSource } from "./shapes.ts";
@@ -58,20 +59,13 @@ function help(m: HelperRequest): void {
 			}
 			return block;
 		};
-		const sha256 = createHash("sha256");
-		const md5 = m.md5 ? createHash("md5") : undefined;
-		let hashed = 0;
+		const hasher = new FileHasher(bytes, m.md5);
 		const hashSome = () => {
-			if (hashed >= bytes.byteLength) return;
-			const chunk = bytes.subarray(hashed, hashed + (1 << 20));
-			sha256.update(chunk);
-			md5?.update(chunk);
-			hashed += chunk.byteLength;
+			hasher.step();
 		};
 		const part = checkPart(source, claim, timestampFromDate(new Date(m.mtimeMs)), m.expected, hashSome);
 		sortPart(part);
-		while (hashed < bytes.byteLength) hashSome();
-		reply({ kind: "hashed", contentHash: sha256.digest("hex"), md5: md5?.digest("hex") ?? "" });
+		reply({ kind: "hashed", ...hasher.digest() });
 		const { message, transfer } = partMessage(part);
 		reply({ kind: "part", part: message }, transfer);
 	} catch (err) {

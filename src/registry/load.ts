@@ -12,11 +12,11 @@
  * Every step yields now and then (pace.ts), so a load runs in a Worker, in one go, or on the
  * serving thread in slices; its result crosses from a Worker by transfer (snapshot.ts).
  */
-import { createHash } from "node:crypto";
 import { collectGarbage } from "../runtime.ts";
 import { ArenaWriter, finishArena, type Kept, searchSteps } from "./arena.ts";
 import { type CheckedFile, checkSteps, entrySteps } from "./entries.ts";
 import { discard, type Input, type LoadFileOptions, withFile } from "./file.ts";
+import { FileHasher } from "./hash.ts";
 import { chooseLatestSorted } from "./latest.ts";
 import { drain, paced, run, type Steps, wait } from "./pace.ts";
 import { byNameVersion } from "./parts.ts";
@@ -54,8 +54,6 @@ export interface BuildOptions {
 }
 
 export type LoadBytesOptions = Omit<BuildOptions, "contentHash" | "md5" | "fileBytes">;
-
-const _GC_EVERY = 4096;
 
 /** Validates a parsed registry document and builds the data of a Snapshot. */
 export function buildSnapshotData(doc: unknown, options: BuildOptions): SnapshotData {
@@ -170,15 +168,9 @@ export function checkRegistryFile(path: string, options: LoadFileOptions): Promi
 
 /** SHA-256 for /health, MD5 for comparing with S3 ETags: one pass, a MiB at a time. */
 function* hashSteps(bytes: Uint8Array): Steps<{ contentHash: string; md5: string }> {
-	const sha256 = createHash("sha256");
-	const md5 = createHash("md5");
-	for (let at = 0; at < bytes.byteLength; at += 1 << 20) {
-		const chunk = bytes.subarray(at, at + (1 << 20));
-		sha256.update(chunk);
-		md5.update(chunk);
-		yield;
-	}
-	return { contentHash: sha256.digest("hex"), md5: md5.digest("hex") };
+	const hasher = new FileHasher(bytes);
+	while (hasher.step()) yield;
+	return hasher.digest();
 }
 
 /** The file's entries, split and handed to `use`; a file that does not split is no registry, and says why. */

@@ -417,61 +417,38 @@ export interface EntrySink {
 /** In SplitFile.docs's last number of an entry: the scanner found something wrong with it. */
 export const DOC_PROBLEM = 2;
 
-/** Element ranges of the array opening at `i` (inside `base` levels); `end` is the index after its `]`. */
+/** An EntrySink that keeps what it is given, for a split no one reads before it is done. */
+class KeptEntries implements EntrySink {
+	readonly ranges: number[] = [];
+	private kept = new Int32Array(DOC_FIELDS * 1024);
+
+	add(start: number, end: number, doc: readonly number[]): void {
+		const n = this.ranges.length / 2;
+		this.ranges.push(start, end);
+		if (DOC_FIELDS * (n + 1) > this.kept.length) {
+			const more = new Int32Array(this.kept.length * 2);
+			more.set(this.kept);
+			this.kept = more;
+		}
+		this.kept.set(doc, DOC_FIELDS * n);
+	}
+
+	get docs(): Int32Array {
+		return this.kept.slice(0, (DOC_FIELDS * this.ranges.length) / 2);
+	}
+}
+
+/**
+ * Element ranges of the array opening at `i` (inside `base` levels), into `sink` (by default,
+ * one that keeps them); `end` is the index after its `]`.
+ */
 function* arrayElements(
 	b: Uint8Array,
 	i: number,
 	base: number,
 	checker: Checker,
 	problems: Map<number, StructureProblem>,
-	sink?: EntrySink,
-): Steps<{ ranges: ArrayLike<number>; docs: Int32Array; end: number } | undefined> {
-	if (sink) return yield* sinkElements(b, i, base, checker, problems, sink);
-	const ranges: number[] = [];
-	let docs = new Int32Array(DOC_FIELDS * 1024);
-	const done = (end: number) => ({ ranges, docs: docs.slice(0, (DOC_FIELDS * ranges.length) / 2), end });
-	let j = skipSpace(b, i + 1);
-	if (b[j] === CLOSE_ARRAY) return done(j + 1);
-	const { doc } = checker;
-	for (;;) {
-		if (ranges.length % 2048 === 0) yield;
-		const start = j;
-		checker.problem = undefined;
-		// The elements sit one level below the array.
-		const end = checker.value(j, base + 1);
-		if (end < 0) return undefined;
-		const n = ranges.length / 2;
-		if (checker.problem) problems.set(n, checker.problem);
-		ranges.push(start, end);
-		if (DOC_FIELDS * (n + 1) > docs.length) {
-			const more = new Int32Array(docs.length * 2);
-			more.set(docs);
-			docs = more;
-		}
-		const at = DOC_FIELDS * n;
-		docs[at] = doc.server;
-		docs[at + 1] = doc.serverEnd;
-		docs[at + 2] = doc.value;
-		docs[at + 3] = doc.valueEnd;
-		docs[at + 4] = (doc.whole ? 1 : 0) | (checker.problem ? DOC_PROBLEM : 0);
-		j = skipSpace(b, end);
-		if (b[j] === COMMA) {
-			j = skipSpace(b, j + 1);
-			continue;
-		}
-		if (b[j] === CLOSE_ARRAY) return done(j + 1);
-		return undefined;
-	}
-}
-
-/** arrayElements into a sink. */
-function* sinkElements(
-	b: Uint8Array,
-	i: number,
-	base: number,
-	checker: Checker,
-	problems: Map<number, StructureProblem>,
-	sink: EntrySink,
+	sink: EntrySink = new KeptEntries(),
 ): Steps<{ ranges: ArrayLike<number>; docs: Int32Array; end: number } | undefined> {
 	const done = (end: number) => ({ ranges: sink.ranges, docs: sink.docs, end });
 	let j = skipSpace(b, i + 1);
@@ -550,14 +527,22 @@ export function splitRegistry(b: Uint8Array): SplitFile | undefined {
 	return drain(splitSteps(b));
 }
 
+/** Where a file's first token is: after a byte order mark and white space. */
+function firstToken(b: Uint8Array): number {
+	return skipSpace(b, b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0);
+}
+
+/** Whether a file's top level is an array (entries one level down) or not (an object's list, two). */
+export function topLevel(b: Uint8Array): "array" | "other" {
+	return b[firstToken(b)] === OPEN_ARRAY ? "array" : "other";
+}
+
 /**
  * Splits a registry file into its entries (see the module comment); with a `sink`, the entries
  * are only delimited, handed to the sink as they are found, and checked later (EntryStructure).
  */
 export function* splitSteps(b: Uint8Array, sink?: EntrySink): Steps<SplitFile | undefined> {
-	let i = 0;
-	if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) i = 3; // BOM
-	i = skipSpace(b, i);
+	const i = firstToken(b);
 	const checker = new Checker(b);
 	const problems = new Map<number, StructureProblem>();
 	if (b[i] === OPEN_ARRAY) {
