@@ -8,7 +8,7 @@
 import type { BuildInfo } from "../build-info.ts";
 import type { Gauge } from "../gauge.ts";
 import type { Logger } from "../log.ts";
-import type { Position, Snapshot } from "../registry/snapshot.ts";
+import type { Snapshot } from "../registry/snapshot.ts";
 import type { RegistryStore } from "../registry/store.ts";
 import { runtimeName } from "../runtime.ts";
 import { UI_ROUTES } from "../ui/routes.ts";
@@ -20,11 +20,11 @@ import { Front } from "./front.ts";
 import { HttpMetrics, renderGauges } from "./metrics.ts";
 import { buildOpenApi } from "./openapi.ts";
 import {
-	decodePathParam,
 	encodeCursor,
 	parseIncludeDeleted,
 	parseListParams,
 	parseQuery,
+	pathParam,
 	validationFailed,
 } from "./params.ts";
 import { compose, type Next, type Routed } from "./pipeline.ts";
@@ -100,13 +100,6 @@ function listBody(snapshot: Snapshot, items: number[], nextCursor?: string): Uin
 	return out;
 }
 
-/** Whether `p` is where an entry is: what our cursors (and their upstream form) always name. */
-function namesEntry(snapshot: Snapshot, p: Position): boolean {
-	const i = snapshot.firstAfter(p) - 1;
-	const { names, versions } = snapshot.index;
-	return i >= 0 && names[i] === p.name && (p.version === undefined || versions[i] === p.version);
-}
-
 function entryBody(snapshot: Snapshot, i: number): Uint8Array {
 	const e = snapshot.entry(i);
 	const out = new Uint8Array(e.byteLength + 1);
@@ -165,12 +158,6 @@ export function createApp(options: AppOptions): App {
 		? createUi(options.ui, { cacheFor, cacheControl: apiCache, version: build.version })
 		: undefined;
 
-	const pathParam = (raw: string, what: "server name" | "version"): string | Problem => {
-		const d = decodePathParam(raw);
-		if ("value" in d) return d.value;
-		return { status: 400, detail: `Invalid ${what} encoding`, errors: [{ message: d.error }] };
-	};
-
 	const includeDeletedOnly = (query: string): boolean | Problem => {
 		const errors: ProblemItem[] = [];
 		const v = parseIncludeDeleted(parseQuery(query), errors);
@@ -190,7 +177,7 @@ export function createApp(options: AppOptions): App {
 			const tier: Tier = plain && (p.version === undefined || p.version === "latest") ? "hot" : "adhoc";
 			const s = ctx.snapshot;
 			return cacheFor(s).get(key, tier, () => {
-				const reached = p.cursor === undefined || namesEntry(s, p.cursor);
+				const reached = p.cursor === undefined || s.isEntryAt(s.firstAfter(p.cursor) - 1, p.cursor);
 				const r = s.list({
 					limit: p.limit,
 					after: p.cursor,
@@ -307,19 +294,11 @@ export function createApp(options: AppOptions): App {
 		root: (ctx) => (ui ? ui.browse(ctx.snapshot, ctx.query) : statics.root),
 		uiServer: (ctx) =>
 			ui
-				? uiError(ui.server(ctx.snapshot, ctx.params, ctx.query))
+				? ui.server(ctx.snapshot, ctx.params, ctx.query)
 				: problemReply({ status: 404, detail: ENDPOINT_NOT_FOUND }),
 		uiAsset: (ctx) =>
-			ui
-				? uiError(ui.asset(ctx.params[0] as string))
-				: problemReply({ status: 404, detail: ENDPOINT_NOT_FOUND }),
+			ui ? ui.asset(ctx.params[0] as string) : problemReply({ status: 404, detail: ENDPOINT_NOT_FOUND }),
 	};
-
-	/** A UI route's error (a problem, not a page) carries the pages' CSP and framing rule too. */
-	const uiError = (r: Reply): Reply =>
-		ui && r.status >= 400 && !r.headers?.["Content-Security-Policy"]
-			? { ...r, headers: { ...r.headers, "Content-Security-Policy": ui.csp, "X-Frame-Options": "DENY" } }
-			: r;
 
 	/** The last stage: the router, and the handler it names. */
 	const dispatch: Next = ({ req, path, query }) => {

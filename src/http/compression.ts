@@ -39,11 +39,14 @@ export function isCompressible(r: Reply): boolean {
 	return r.type !== undefined && /json|yaml|html|text|javascript/.test(r.type) && r.body !== null;
 }
 
-/** The coding `r` goes out in for `req`: only 200s of at least COMPRESS_MIN bytes are compressed. */
+/** Whether Accept-Encoding decides how `r` goes out: only 200s of at least COMPRESS_MIN bytes are compressed. */
+export function isNegotiated(r: Reply): boolean {
+	return isCompressible(r) && r.status === 200 && (r.body as Uint8Array).byteLength >= COMPRESS_MIN;
+}
+
+/** The coding `r` goes out in for `req`. */
 export function codingFor(req: Request, r: Reply): Coding | undefined {
-	return isCompressible(r) && r.status === 200 && (r.body as Uint8Array).byteLength >= COMPRESS_MIN
-		? negotiateEncoding(req.headers.get("accept-encoding"))
-		: undefined;
+	return isNegotiated(r) ? negotiateEncoding(req.headers.get("accept-encoding")) : undefined;
 }
 
 /** The body of `r` in `coding`: compressed on first use, then kept with the reply. */

@@ -12,7 +12,7 @@
  * most MAX_ENTRIES, the oldest out first.
  */
 import type { CacheStats } from "./cache.ts";
-import { COMPRESS_MIN, type Coding, isCompressible, negotiateEncoding } from "./compression.ts";
+import { type Coding, isNegotiated, negotiateEncoding } from "./compression.ts";
 import { matchesEtag } from "./conditional.ts";
 import { count, type HttpMetrics, type Series } from "./metrics.ts";
 import type { Reply } from "./respond.ts";
@@ -146,8 +146,7 @@ export class Front {
 			this.remove(k, e);
 		}
 		if (this.bytes > room) return;
-		const negotiated =
-			isCompressible(reply) && reply.status === 200 && (reply.body?.byteLength ?? 0) >= COMPRESS_MIN;
+		const negotiated = isNegotiated(reply);
 		this.entries.set(url, { reply, template, negotiated, ready: [], bytes: 0, lastInmMatches: false });
 	}
 

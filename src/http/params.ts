@@ -197,7 +197,7 @@ export function parseListParams(query: Query): ListParams | Problem {
 	const rawCursor = given(query, "cursor", errors);
 	if (rawCursor !== undefined) {
 		const c = decodeCursor(rawCursor);
-		cursor = c.version === undefined ? { name: c.name } : { name: c.name, version: c.version };
+		cursor = positionOf(c);
 		fromCursor = c.carried;
 	}
 	// A parameter the request gives wins; one it omits is the cursor's (VS Code drops `search`
@@ -208,7 +208,8 @@ export function parseListParams(query: Query): ListParams | Problem {
 	if (rawDeleted !== undefined && includeDeleted === undefined) {
 		errors.push({ message: "invalid boolean", location: "query.include_deleted", value: rawDeleted });
 	}
-	const search = pick("search")?.replaceAll("\u0000", "").replaceAll("\u0001", "").toLowerCase();
+	const rawSearch = pick("search");
+	const search = rawSearch === undefined ? undefined : searchTerm(rawSearch);
 	const version = pick("version");
 	const rawSince = pick("updated_since");
 	if (errors.length > 0) return validationFailed(errors);
@@ -239,4 +240,24 @@ export function parseListParams(query: Query): ListParams | Problem {
 		includeDeleted: effectiveDeleted,
 		carried,
 	};
+}
+
+/**
+ * A search term as the snapshot's list takes it: lower-cased, without the two characters that
+ * separate the search text (no name or description holds them).
+ */
+export function searchTerm(raw: string): string {
+	return raw.replaceAll("\u0000", "").replaceAll("\u0001", "").toLowerCase();
+}
+
+/** Where a decoded cursor points: after that name (and version, when it has one). */
+export function positionOf(c: { name: string; version?: string }): Position {
+	return c.version === undefined ? { name: c.name } : { name: c.name, version: c.version };
+}
+
+/** A path parameter decoded, or the 400 that says which one is badly encoded. */
+export function pathParam(raw: string, what: "server name" | "version"): string | Problem {
+	const d = decodePathParam(raw);
+	if ("value" in d) return d.value;
+	return { status: 400, detail: `Invalid ${what} encoding`, errors: [{ message: d.error }] };
 }

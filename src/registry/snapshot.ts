@@ -137,6 +137,12 @@ export class Snapshot {
 		return (arena[chunkOf[i] as number] as Uint8Array).subarray(spans[2 * i], spans[2 * i + 1]);
 	}
 
+	/** Whether entry `i` is at `p`: its name, and its version when `p` has one. */
+	isEntryAt(i: number, p: Position): boolean {
+		const { names, versions } = this.index;
+		return i >= 0 && names[i] === p.name && (p.version === undefined || versions[i] === p.version);
+	}
+
 	/** Index of the first entry strictly after `p` in list order. */
 	firstAfter(p: Position): number {
 		const { names, versions } = this.index;

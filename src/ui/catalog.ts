@@ -9,7 +9,7 @@
  * starts reading them all in the background, in slices of a few milliseconds, so that the first
  * filtered page does not pay for it.
  */
-import { decodeCursor, encodeCursor } from "../http/params.ts";
+import { searchTerm as apiSearchTerm, decodeCursor, encodeCursor, positionOf } from "../http/params.ts";
 import { type Snapshot, STATUSES } from "../registry/snapshot.ts";
 import { PAGE_SIZE } from "./constants.ts";
 import type { ServerDoc } from "./server-json.ts";
@@ -92,8 +92,7 @@ export interface BrowseResult {
 
 /** The search term as the snapshot's list takes it (as the API's search parameter). */
 export function searchTerm(q: string): string | undefined {
-	const term = q.replaceAll("\u0000", "").replaceAll("\u0001", "").toLowerCase();
-	return term === "" ? undefined : term;
+	return apiSearchTerm(q) || undefined;
 }
 
 /** Lists kept per search term, besides the unfiltered ones. */
@@ -276,15 +275,10 @@ export class Catalog {
 		/** The entry the page's list goes on from, past a search's bound. */
 		let from = -1;
 		if (q.cursor !== undefined) {
-			const c = decodeCursor(q.cursor);
-			const position = c.version === undefined ? { name: c.name } : { name: c.name, version: c.version };
+			const position = positionOf(decodeCursor(q.cursor));
 			const after = this.snapshot.firstAfter(position);
 			const at = after - 1;
-			strayCursor = !(
-				at >= 0 &&
-				names[at] === c.name &&
-				(c.version === undefined || versions[at] === c.version)
-			);
+			strayCursor = !this.snapshot.isEntryAt(at, position);
 			if (!complete && after > listed.last) {
 				// Past what the bound listed: this page goes on from the cursor, its place unknown.
 				start = undefined;

@@ -6,8 +6,8 @@
  */
 import { parseBool } from "../bool.ts";
 import type { ResponseCache, Tier } from "../http/cache.ts";
-import { decodePathParam, parseQuery } from "../http/params.ts";
-import { ENDPOINT_NOT_FOUND } from "../http/problem.ts";
+import { parseQuery, pathParam } from "../http/params.ts";
+import { ENDPOINT_NOT_FOUND, type Problem } from "../http/problem.ts";
 import { problemReply, type Reply, reply } from "../http/respond.ts";
 import type { Snapshot } from "../registry/snapshot.ts";
 import { buildAssets, type LogoFile } from "./assets.ts";
@@ -103,6 +103,12 @@ export function createUi(settings: UiSettings, deps: UiDeps): Ui {
 		"X-Frame-Options": "DENY",
 		"Referrer-Policy": "same-origin",
 	};
+	// A problem on a UI route (not a page) carries the pages' policy and framing rule too.
+	const problem = (p: Problem): Reply =>
+		problemReply({
+			...p,
+			headers: { "Content-Security-Policy": csp, "X-Frame-Options": "DENY", ...p.headers },
+		});
 	const html = (status: number, body: string, cacheControl: string): Reply => {
 		const r = reply(status, body, HTML, cacheControl);
 		r.headers = headers;
@@ -135,41 +141,28 @@ export function createUi(settings: UiSettings, deps: UiDeps): Ui {
 			});
 		},
 		server(snapshot, params, query) {
-			const name = decodePathParam(params[0] ?? "");
-			if ("error" in name)
-				return problemReply({
-					status: 400,
-					detail: "Invalid server name encoding",
-					errors: [{ message: name.error }],
-				});
+			const name = pathParam(params[0] ?? "", "server name");
+			if (typeof name !== "string") return problem(name);
 			let version: string | undefined;
 			if (params[1] !== undefined) {
-				const v = decodePathParam(params[1]);
-				if ("error" in v)
-					return problemReply({
-						status: 400,
-						detail: "Invalid version encoding",
-						errors: [{ message: v.error }],
-					});
-				version = v.value;
+				const v = pathParam(params[1], "version");
+				if (typeof v !== "string") return problem(v);
+				version = v;
 			}
 			const raw = parseQuery(query).get("include_deleted");
 			const includeDeleted = typeof raw === "string" && parseBool(raw) === true;
-			const key = `ui\u0000server\u0000${name.value}\u0000${version ?? ""}\u0000${includeDeleted}`;
+			const key = `ui\u0000server\u0000${name}\u0000${version ?? ""}\u0000${includeDeleted}`;
 			return cached(snapshot, key, "hot", () => {
-				const i = snapshot.find(name.value, version ?? "latest", includeDeleted);
+				const i = snapshot.find(name, version ?? "latest", includeDeleted);
 				if (i === undefined) {
-					const deleted =
-						!includeDeleted && snapshot.find(name.value, version ?? "latest", true) !== undefined;
-					return notFound(name.value, version, deleted);
+					const deleted = !includeDeleted && snapshot.find(name, version ?? "latest", true) !== undefined;
+					return notFound(name, version, deleted);
 				}
-				const versions = snapshot.versions(name.value, includeDeleted) ?? [i];
+				const versions = snapshot.versions(name, includeDeleted) ?? [i];
 				const all = includeDeleted
 					? versions.length
-					: (snapshot.versions(name.value, true)?.length ?? versions.length);
-				const visible = includeDeleted
-					? (snapshot.versions(name.value, false)?.length ?? 0)
-					: versions.length;
+					: (snapshot.versions(name, true)?.length ?? versions.length);
+				const visible = includeDeleted ? (snapshot.versions(name, false)?.length ?? 0) : versions.length;
 				const body = serverPage({
 					chrome,
 					snapshot,
@@ -184,7 +177,7 @@ export function createUi(settings: UiSettings, deps: UiDeps): Ui {
 			});
 		},
 		asset(name) {
-			return assets.get(name) ?? problemReply({ status: 404, detail: ENDPOINT_NOT_FOUND });
+			return assets.get(name) ?? problem({ status: 404, detail: ENDPOINT_NOT_FOUND });
 		},
 	};
 }
