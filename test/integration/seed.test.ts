@@ -4,7 +4,7 @@
  * slip a duplicate key past the checks a registry file gets.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { crawlRegistry } from "../../src/registry/seed.ts";
+import { crawlRegistry } from "../../src/pipeline/crawl.ts";
 import { rejection } from "../support/assert.ts";
 
 const SCHEMA = "https://static.modelcontextprotocol.io/schemas/2025-10-17/server.schema.json";
@@ -42,7 +42,7 @@ describe("crawlRegistry", () => {
 			(n) =>
 				`{"servers":[${Array.from({ length: 100 }, (_, i) => entry(`io.github.p${n}/s${i}`)).join(",")}],"metadata":{"nextCursor":"NEXT"}}`,
 		);
-		const err = (await rejection(crawlRegistry(r.url, fetch, 1 << 20))) as Error;
+		const err = (await rejection(crawlRegistry(r.url, { maxBytes: 1 << 20 }))) as Error;
 		expect(err.message).toContain(`the registry's pages come to more than ${1 << 20} bytes`);
 		expect(err.message).toContain("MCP_REGISTRY_MAX_FILE_BYTES");
 		expect(r.served()).toBeLessThan(15);
@@ -64,7 +64,7 @@ describe("crawlRegistry", () => {
 			3,
 			(n) => `{"servers":[${entry(`io.github.ok/s${n}`)}],"metadata":{"nextCursor":"NEXT"}}`,
 		);
-		const bytes = await crawlRegistry(r.url, fetch, 1 << 20);
+		const bytes = await crawlRegistry(r.url, { maxBytes: 1 << 20 });
 		const doc = JSON.parse(new TextDecoder().decode(bytes)) as { servers: unknown[] };
 		expect(doc.servers).toHaveLength(3);
 		// Each entry as the registry sent it, byte for byte.

@@ -1,0 +1,248 @@
+/**
+ * Another registry's list endpoint, crawled page by page with its cursors: for a seed, `registry
+ * pull` and the live mirror. Cursors are opaque (ours carry the query, upstream's are a raw
+ * `name:version`); a 429 or 5xx answer or a broken connection is retried with backoff, honouring
+ * Retry-After; every page is checked as a registry file is, and all pages together may not pass
+ * a byte limit.
+ */
+import { abortError, backoffDelay, sleep } from "../backoff.ts";
+import { readCapped } from "../read-capped.ts";
+import { redactText, redactUrl } from "../redact.ts";
+import { RegistryLoadError } from "../registry/report.ts";
+import { splitRegistry } from "../registry/split.ts";
+
+const MAX_PAGES = 100_000;
+const PAGE_TIMEOUT_MS = 30_000;
+/** Tries per page: the first and five retries, about a minute of backoff in all. */
+const ATTEMPTS = 6;
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 30_000;
+/** The longest Retry-After obeyed: a source asking for more is retried after this. */
+const RETRY_AFTER_MAX_MS = 120_000;
+
+export interface CrawlProgress {
+	pages: number;
+	entries: number;
+	bytes: number;
+	/** The list endpoint being crawled (without user information). */
+	endpoint: string;
+}
+
+export interface CrawlOptions {
+	fetch?: typeof fetch;
+	/** All pages together may not pass this many bytes (MCP_REGISTRY_MAX_FILE_BYTES). */
+	maxBytes?: number;
+	/** RFC 3339: only entries updated after it (the source then lists deleted ones too). */
+	updatedSince?: string;
+	/** Ask for deleted entries too (`include_deleted=true`). */
+	includeDeleted?: boolean;
+	signal?: AbortSignal;
+	onPage?: (progress: CrawlProgress) => void;
+	/** Called before a retry: what failed and how long until the next try. */
+	onRetry?: (info: { url: string; attempt: number; delayMs: number; reason: string }) => void;
+	/** Tries per page (default 6). */
+	attempts?: number;
+	/** For tests: a sleep that need not wait. */
+	sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+	random?: () => number;
+}
+
+/** A page that answered 404: the source has no such endpoint (an older registry lacks /v0.1). */
+class NoEndpoint extends Error {}
+
+/**
+ * The list endpoints to try for a source URL: the URL itself when it names one (`…/servers`),
+ * else its `/v0.1/servers`, then its `/v0/servers`.
+ */
+export function listEndpoints(source: string): URL[] {
+	const url = new URL(source);
+	if (/\/servers\/?$/.test(url.pathname)) return [url];
+	const base = url.pathname.replace(/\/+$/, "");
+	return ["/v0.1/servers", "/v0/servers"].map((path) => {
+		const u = new URL(url);
+		u.pathname = `${base}${path}`;
+		return u;
+	});
+}
+
+/** Retry-After in milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterOf(headers: Headers, now = Date.now()): number | undefined {
+	const value = headers.get("retry-after")?.trim();
+	if (!value) return undefined;
+	if (/^\d+$/.test(value)) return Number(value) * 1000;
+	// An HTTP date names its day and month in letters; anything else ("1.5") is no hint.
+	const at = /[a-z]/i.test(value) ? Date.parse(value) : Number.NaN;
+	return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+const retryable = (status: number) => status === 429 || (status >= 500 && status !== 501);
+
+/**
+ * A page's entries as the registry sent them (byte ranges, never parsed and written again), and
+ * its next cursor. The scanner that splits a registry file splits the page, so a duplicate key or
+ * nesting past 64 levels is refused here, naming the page; only the rest of the page is parsed.
+ */
+function pageEntries(bytes: Uint8Array, shown: string): { entries: Uint8Array[]; next: unknown } {
+	const split = splitRegistry(bytes);
+	if (split?.top !== "object") {
+		let body: unknown;
+		try {
+			body = JSON.parse(new TextDecoder().decode(bytes));
+		} catch {
+			throw new RegistryLoadError(`${shown}: the answer is not JSON`);
+		}
+		throw new RegistryLoadError(
+			`${shown}: the answer has no "servers" array${Array.isArray(body) ? " (a bare array is no API page)" : ""}`,
+		);
+	}
+	const problem =
+		split.fileProblem ??
+		[...split.problems].map(([i, p]) => ({ ...p, path: `servers[${i}]${p.path ? `.${p.path}` : ""}` }))[0];
+	if (problem) throw new RegistryLoadError(`${shown}: ${`${problem.path} ${problem.message}`.trim()}`);
+	let skeleton: { metadata?: { nextCursor?: unknown } };
+	try {
+		skeleton = JSON.parse(new TextDecoder().decode(split.skeleton));
+	} catch {
+		throw new RegistryLoadError(`${shown}: the answer is not JSON`);
+	}
+	const { ranges } = split;
+	const entries: Uint8Array[] = [];
+	for (let i = 0; i < ranges.length; i += 2) entries.push(bytes.subarray(ranges[i], ranges[i + 1]));
+	return { entries, next: skeleton.metadata?.nextCursor };
+}
+
+/** `{"servers":[…]}` of the entries, each as it was sent. */
+export function listOf(entries: readonly Uint8Array[]): Uint8Array {
+	const open = new TextEncoder().encode('{"servers":[');
+	const close = new TextEncoder().encode("]}\n");
+	const size = open.length + close.length + entries.reduce((n, e) => n + e.byteLength + 1, 0);
+	const out = new Uint8Array(size);
+	let at = 0;
+	const put = (b: Uint8Array) => {
+		out.set(b, at);
+		at += b.byteLength;
+	};
+	put(open);
+	entries.forEach((e, i) => {
+		if (i > 0) put(new Uint8Array([0x2c]));
+		put(e);
+	});
+	put(close);
+	return out.subarray(0, at);
+}
+
+/**
+ * One page, retried while the source is overloaded or unreachable. Throws NoEndpoint on a 404,
+ * anything else that is not 2xx after the last try as an Error naming the page.
+ */
+async function fetchPage(u: URL, limit: number, o: CrawlOptions): Promise<Uint8Array> {
+	const attempts = o.attempts ?? ATTEMPTS;
+	const fetcher = o.fetch ?? fetch;
+	const wait = o.sleep ?? sleep;
+	// Errors name the page without the URL's user information (a password in the source URL).
+	const shown = redactUrl(u);
+	for (let attempt = 1; ; attempt++) {
+		if (o.signal?.aborted) throw abortError(o.signal);
+		let reason: string;
+		let hint: number | undefined;
+		try {
+			const signal = o.signal
+				? AbortSignal.any([o.signal, AbortSignal.timeout(PAGE_TIMEOUT_MS)])
+				: AbortSignal.timeout(PAGE_TIMEOUT_MS);
+			const res = await fetcher(u, { headers: { accept: "application/json" }, signal, redirect: "follow" });
+			if (res.ok) {
+				const bytes = await readCapped(res.body, limit);
+				if (bytes === undefined) throw new TooLarge();
+				return bytes;
+			}
+			await res.body?.cancel().catch(() => {});
+			if (res.status === 404) throw new NoEndpoint(`${shown}: HTTP 404`);
+			reason = `HTTP ${res.status}`;
+			if (!retryable(res.status)) throw new RegistryLoadError(`${shown}: ${reason}`);
+			hint = retryAfterOf(res.headers);
+		} catch (err) {
+			if (err instanceof TooLarge || err instanceof NoEndpoint || err instanceof RegistryLoadError) throw err;
+			if (o.signal?.aborted) throw abortError(o.signal);
+			reason = redactText((err as Error).message);
+		}
+		if (attempt >= attempts) {
+			throw new RegistryLoadError(
+				`${shown}: ${reason}${attempts > 1 ? ` (gave up after ${attempts} tries)` : ""}`,
+			);
+		}
+		const backoff = backoffDelay({
+			attempt: attempt - 1,
+			base: BACKOFF_BASE_MS,
+			max: BACKOFF_MAX_MS,
+			jitter: () => 0.5 + (o.random ?? Math.random)() / 2,
+		});
+		const delayMs = hint === undefined ? backoff : Math.min(Math.max(hint, backoff), RETRY_AFTER_MAX_MS);
+		o.onRetry?.({ url: shown, attempt, delayMs, reason });
+		await wait(delayMs, o.signal);
+	}
+}
+
+class TooLarge extends Error {}
+
+/**
+ * Crawls a registry's list endpoint page by page with its cursors; returns a registry file in the
+ * API list shape holding every entry as the registry sent it. `source` is a registry's base URL
+ * (its /v0.1/servers is crawled, or /v0/servers when it has none) or a list endpoint itself.
+ */
+export async function crawlRegistry(source: string, o: CrawlOptions = {}): Promise<Uint8Array> {
+	const maxBytes = o.maxBytes ?? Number.POSITIVE_INFINITY;
+	const endpoints = listEndpoints(source);
+	for (const [n, start] of endpoints.entries()) {
+		try {
+			return await crawlEndpoint(start, o, maxBytes);
+		} catch (err) {
+			// Only a 404 on the first page means "no such endpoint": try the next one.
+			if (!(err instanceof NoEndpoint) || n === endpoints.length - 1) {
+				if (err instanceof NoEndpoint) throw new RegistryLoadError(err.message);
+				throw err;
+			}
+		}
+	}
+	throw new RegistryLoadError(`${redactUrl(source)}: no list endpoint`);
+}
+
+async function crawlEndpoint(start: URL, o: CrawlOptions, maxBytes: number): Promise<Uint8Array> {
+	const first = new URL(start);
+	if (!first.searchParams.has("limit")) first.searchParams.set("limit", "100");
+	if (o.updatedSince !== undefined) first.searchParams.set("updated_since", o.updatedSince);
+	// With updated_since the API lists deleted entries anyway, and refuses include_deleted=false.
+	else if (o.includeDeleted) first.searchParams.set("include_deleted", "true");
+	const endpoint = redactUrl(start);
+	const entries: Uint8Array[] = [];
+	const seen = new Set<string>();
+	let read = 0;
+	let cursor: string | undefined;
+	for (let page = 0; page < MAX_PAGES; page++) {
+		const u = new URL(first);
+		if (cursor !== undefined) u.searchParams.set("cursor", cursor);
+		const shown = redactUrl(u);
+		let bytes: Uint8Array;
+		try {
+			bytes = await fetchPage(u, maxBytes - read, o);
+		} catch (err) {
+			if (err instanceof NoEndpoint && page > 0) throw new RegistryLoadError(err.message);
+			if (err instanceof TooLarge) {
+				throw new RegistryLoadError(
+					`${shown}: the registry's pages come to more than ${maxBytes} bytes, the limit (MCP_REGISTRY_MAX_FILE_BYTES)`,
+				);
+			}
+			throw err;
+		}
+		read += bytes.byteLength;
+		const { entries: these, next } = pageEntries(bytes, shown);
+		for (const e of these) entries.push(e);
+		o.onPage?.({ pages: page + 1, entries: entries.length, bytes: read, endpoint });
+		if (typeof next !== "string" || next === "") return listOf(entries);
+		if (seen.has(next)) {
+			throw new RegistryLoadError(`${shown}: the registry returned cursor ${JSON.stringify(next)} twice`);
+		}
+		seen.add(next);
+		cursor = next;
+	}
+	throw new RegistryLoadError(`${endpoint}: more than ${MAX_PAGES} pages`);
+}
