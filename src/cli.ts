@@ -137,9 +137,20 @@ function warningSummary(warnings: readonly EntryProblem[]): string[] {
 	return lines;
 }
 
+/** What a command speaks through: standard output, standard error, the environment. */
+export interface CommandIo {
+	out: (text: string) => void;
+	err: (text: string) => void;
+	env: Record<string, string | undefined>;
+}
+
+/** The commands that take their own arguments. */
+const COMMANDS = ["validate", "healthcheck", "pull", "diff", "publish"] as const;
+type Command = (typeof COMMANDS)[number];
+
 export type CommandLine =
 	| { command: "serve" | "help" | "version" }
-	| { command: "validate" | "healthcheck"; args: string[] }
+	| { command: Command; args: string[] }
 	/** Exit 2 with this message. */
 	| { command: "usage-error"; message: string };
 
@@ -151,10 +162,11 @@ function tokensOf(args: string[], options: ParseArgsOptionsConfig) {
 	return parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true }).tokens;
 }
 
-/** The command line: `registry [serve] [--help|-h] [--version|-v]`, `validate …`, `healthcheck …`. */
+/** The command line: `registry [serve] [--help|-h] [--version|-v]`, or a command and its arguments. */
 export function parseCommandLine(argv: string[]): CommandLine {
 	const [first, ...rest] = argv;
-	if (first === "validate" || first === "healthcheck") return { command: first, args: rest };
+	if ((COMMANDS as readonly string[]).includes(first as string))
+		return { command: first as Command, args: rest };
 	const args = first === "serve" ? rest : argv;
 	const tokens = tokensOf(args, {
 		help: { type: "boolean", short: "h" },

@@ -209,3 +209,13 @@ function* loadSteps(input: Input, options: LoadBytesOptions): Steps<SnapshotData
 export function loadRegistryBytes(bytes: Uint8Array, options: LoadBytesOptions): SnapshotData {
 	return drain(loadSteps({ bytes }, options));
 }
+
+/** The same in slices of `budgetMs`, serving the event loop between them (the live mirror's). */
+export function loadRegistryBytesPaced(
+	bytes: Uint8Array,
+	options: LoadBytesOptions,
+	budgetMs: number,
+	signal?: AbortSignal,
+): Promise<SnapshotData> {
+	return paced(loadSteps({ bytes }, options), budgetMs, signal);
+}

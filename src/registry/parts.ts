@@ -80,8 +80,10 @@ export function checkPart(
 	return part;
 }
 
+type NameVersion = { name: string; version: string };
+
 /** List order: by name, then version. */
-export const byNameVersion = (a: Kept, b: Kept): number =>
+export const byNameVersion = (a: NameVersion, b: NameVersion): number =>
 	a.name < b.name ? -1 : a.name > b.name ? 1 : a.version < b.version ? -1 : a.version > b.version ? 1 : 0;
 
 /** Sorts a part's kept entries in list order (each thread its own, side by side). */

@@ -1,0 +1,471 @@
+/**
+ * `registry pull SOURCE… -o FILE` and what the live mirror runs each interval: a registry built
+ * from other registries (crawled through their API) and registry files, filtered by name and
+ * status, merged into what FILE already holds. With FILE present the pull is incremental: each
+ * registry source is asked only for what changed since the newest entry it gave before
+ * (`updated_since`), and the changes are merged in: an updated entry replaces its old record, a
+ * status change (to deleted too) is kept as such. Every source is read by the server's loader;
+ * the result is the API list shape, validated again, written atomically, or not at all.
+ */
+import { existsSync } from "node:fs";
+import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
+import type { CommandIo } from "../cli.ts";
+import { fileByteLimitOf } from "../config/variables.ts";
+import { writeFileAtomic } from "../fsutil.ts";
+import { escapeControl } from "../log.ts";
+import { redactText, redactUrl } from "../redact.ts";
+import { loadRegistryBytes } from "../registry/load.ts";
+import { describeProblem, RegistryLoadError } from "../registry/report.ts";
+import { STATUSES, type Status } from "../registry/snapshot.ts";
+import { type CrawlOptions, type CrawlProgress, crawlRegistry } from "./crawl.ts";
+import {
+	isoOfKey,
+	keyOf,
+	latestOnly,
+	PULL_META,
+	type RegistryRead,
+	type RegistryRecord,
+	readRegistry,
+	readRegistryBytes,
+	readRegistryBytesPaced,
+	recordsOf,
+	registryBytes,
+	sortRecords,
+} from "./records.ts";
+
+export interface PullFilters {
+	/** Name globs an entry must match one of (none: every name). */
+	include: readonly string[];
+	/** Name globs no entry may match. */
+	exclude: readonly string[];
+	/** The statuses a new entry may have; an entry already held keeps any status change. */
+	statuses: ReadonlySet<Status>;
+	/** Only the latest version of each server. */
+	latestOnly: boolean;
+}
+
+export const DEFAULT_STATUSES: readonly Status[] = ["active", "deprecated"];
+
+export interface PullOptions {
+	/** Registry base URLs (or list endpoints) and registry files, in order: a later one wins. */
+	sources: readonly string[];
+	/** What the target already holds: the pull is then incremental. */
+	base?: readonly RegistryRecord[];
+	filters: PullFilters;
+	/** Base entries without our metadata count as pulled from this source (the mirror's own file). */
+	adopt?: string;
+	/**
+	 * Hold the thread at most this many ms at a time (reads and merges in slices, the event loop
+	 * served between them): for the live mirror, which pulls inside the serving process.
+	 */
+	paceMs?: number;
+	/** Crawl every registry source whole even with a base (entries gone from it are removed). */
+	full?: boolean;
+	maxBytes?: number;
+	/** Passed to every crawl: fetch, signal, onRetry, sleep. */
+	crawl?: Omit<CrawlOptions, "updatedSince" | "includeDeleted" | "maxBytes" | "onPage">;
+	onProgress?: (source: string, progress: CrawlProgress) => void;
+	/** A note for the operator (invalid entries skipped at a source). */
+	onNote?: (text: string) => void;
+	now?: () => Date;
+}
+
+export interface SourceOutcome {
+	/** The source as recorded in each entry's metadata (a URL without its user information). */
+	source: string;
+	/** `updated_since` sent, when the crawl was incremental. */
+	since?: string;
+	/** Entries the source gave (after its invalid ones were skipped). */
+	received: number;
+	/** Invalid entries skipped. */
+	invalid: number;
+}
+
+export interface PullResult {
+	/** The registry to write, in list order. */
+	records: RegistryRecord[];
+	added: number;
+	updated: number;
+	removed: number;
+	unchanged: number;
+	sources: SourceOutcome[];
+	/** Anything differs from the base (always true without one). */
+	changed: boolean;
+}
+
+export class PullError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = "PullError";
+	}
+}
+
+const isUrl = (source: string) => /^https?:\/\//i.test(source);
+
+/**
+ * A name glob as a test: `*` any run of characters (`/` too), `?` one; case-insensitive, as
+ * names are compared by people.
+ */
+export function globTest(glob: string): (name: string) => boolean {
+	const pattern = glob
+		.replace(/[.+^${}()|[\]\\]/g, "\\$&")
+		.replace(/\*/g, ".*")
+		.replace(/\?/g, ".");
+	const re = new RegExp(`^${pattern}$`, "is");
+	return (name) => re.test(name);
+}
+
+/** Whether a name passes the include and exclude globs. */
+export function nameFilter(f: Pick<PullFilters, "include" | "exclude">): (name: string) => boolean {
+	const include = f.include.map(globTest);
+	const exclude = f.exclude.map(globTest);
+	return (name) => (include.length === 0 || include.some((t) => t(name))) && !exclude.some((t) => t(name));
+}
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+const PULL_META_KEY = encoder.encode(JSON.stringify(PULL_META));
+
+type Parsed = { server: unknown; _meta?: Record<string, unknown> };
+
+/** The source a record was pulled from (our metadata), without parsing records that have none. */
+function originOf(r: RegistryRecord): string | undefined {
+	if (Buffer.from(r.json.buffer, r.json.byteOffset, r.json.byteLength).indexOf(PULL_META_KEY) < 0)
+		return undefined;
+	const meta = (JSON.parse(decoder.decode(r.json)) as Parsed)._meta?.[PULL_META] as
+		| { source?: unknown }
+		| undefined;
+	return typeof meta?.source === "string" ? meta.source : undefined;
+}
+
+/** What an entry says, without our metadata and the latest flag (the loader decides that). */
+function contentOf(json: Uint8Array): string {
+	const doc = JSON.parse(decoder.decode(json)) as Parsed;
+	const meta = doc._meta;
+	if (meta) {
+		delete meta[PULL_META];
+		const official = meta["io.modelcontextprotocol.registry/official"] as Record<string, unknown> | undefined;
+		if (official) delete official.isLatest;
+	}
+	return JSON.stringify(doc);
+}
+
+/** The entry with our metadata set: where it came from and when it arrived. */
+function stamped(r: RegistryRecord, source: string, at: string): RegistryRecord {
+	const doc = JSON.parse(decoder.decode(r.json)) as Parsed;
+	doc._meta = { ...doc._meta, [PULL_META]: { source, pulledAt: at } };
+	return { ...r, json: encoder.encode(JSON.stringify(doc)) };
+}
+
+/**
+ * A pause for the event loop whenever `budgetMs` have passed since the last (none without a
+ * budget); an abort ends the work there.
+ */
+function pacer(budgetMs: number | undefined, signal?: AbortSignal): () => Promise<void> {
+	let slice = performance.now();
+	return async () => {
+		if (budgetMs === undefined || performance.now() - slice < budgetMs) return;
+		await new Promise<void>((resolve) => setTimeout(resolve, 0));
+		signal?.throwIfAborted();
+		slice = performance.now();
+	};
+}
+
+/** How a source is named in metadata and messages: a URL without its user information. */
+export function sourceName(source: string): string {
+	if (!isUrl(source) || !URL.canParse(source)) return source;
+	// One name however the URL is written: `http://h`, `http://h/` and `HTTP://H/` are one source.
+	const url = new URL(source);
+	url.hash = "";
+	return redactUrl(url.href.replace(/\/+$/, ""));
+}
+
+async function readSource(source: string, since: string | undefined, o: PullOptions): Promise<RegistryRead> {
+	const name = sourceName(source);
+	if (isUrl(source)) {
+		const bytes = await crawlRegistry(source, {
+			...o.crawl,
+			maxBytes: o.maxBytes,
+			updatedSince: since,
+			// Deleted entries too: an entry held here that was deleted there must learn so.
+			includeDeleted: true,
+			onPage: (p) => o.onProgress?.(name, p),
+		});
+		return o.paceMs === undefined
+			? readRegistryBytes(bytes, name, "skip")
+			: readRegistryBytesPaced(bytes, name, "skip", o.paceMs, o.crawl?.signal);
+	}
+	if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
+		throw new PullError(`${escapeControl(source)}: a source is a registry's http(s) URL or a registry file`);
+	}
+	return readRegistry(source, { name: source, invalidEntries: "skip", maxBytes: o.maxBytes });
+}
+
+/** The newest `updatedAt` of the records from `source`, as RFC 3339; undefined when none are. */
+function newestOf(
+	records: Iterable<RegistryRecord>,
+	source: string,
+	origins: Map<RegistryRecord, string | undefined>,
+) {
+	let newest: string | undefined;
+	for (const r of records) {
+		if (origins.get(r) === source && (newest === undefined || r.updated > newest)) newest = r.updated;
+	}
+	return newest === undefined ? undefined : isoOfKey(newest);
+}
+
+/**
+ * Pulls every source in order and merges what they give into the base. Throws (PullError,
+ * RegistryLoadError, a crawl's error) when a source fails: nothing is half-merged.
+ */
+export async function pullRecords(o: PullOptions): Promise<PullResult> {
+	const pace = pacer(o.paceMs, o.crawl?.signal);
+	const now = (o.now ?? (() => new Date()))().toISOString();
+	const passes = nameFilter(o.filters);
+	const merged = new Map<string, RegistryRecord>();
+	const origins = new Map<RegistryRecord, string | undefined>();
+	for (const r of o.base ?? []) {
+		await pace();
+		merged.set(keyOf(r), r);
+		origins.set(r, originOf(r) ?? o.adopt);
+	}
+	// What the sources give, a later source winning; then merged into the base in one go, so an
+	// entry two sources give does not count as changed when the winner says what the base holds.
+	const incoming = new Map<string, { record: RegistryRecord; source: string }>();
+	/** Sources read whole, with every key each gave: their entries held here and gone there go. */
+	const whole = new Map<string, Set<string>>();
+	const outcomes: SourceOutcome[] = [];
+	for (const source of o.sources) {
+		const name = sourceName(source);
+		const held = [...merged.values()].filter((r) => origins.get(r) === name).length;
+		// A registry answers what changed since the newest entry it gave; a file is read whole.
+		const since = o.base && !o.full && isUrl(source) ? newestOf(merged.values(), name, origins) : undefined;
+		const read = await readSource(source, since, o);
+		const invalid = read.report.skipped;
+		if (invalid > 0) {
+			const first = read.report.errors.first[0];
+			o.onNote?.(
+				`${name}: ${invalid} invalid ${invalid === 1 ? "entry" : "entries"} skipped${first ? ` (first: ${describeProblem(first)})` : ""}`,
+			);
+		}
+		outcomes.push({ source: name, since, received: read.records.length, invalid });
+		if (since === undefined && read.records.length === 0 && held > 0) {
+			throw new PullError(
+				`${name} answered with no entries; keeping the ${held} entries pulled from it before (a source that empties is taken for a broken one)`,
+			);
+		}
+		const seen = new Set<string>();
+		for (const r of read.records) {
+			const key = keyOf(r);
+			seen.add(key);
+			if (passes(r.name)) incoming.set(key, { record: r, source: name });
+		}
+		if (since === undefined) whole.set(name, seen);
+	}
+	for (const [key, { record, source }] of incoming) {
+		await pace();
+		const old = merged.get(key);
+		// A new entry must have a wanted status; one held already takes any change of status.
+		if (!old && !o.filters.statuses.has(record.status)) continue;
+		if (old && origins.get(old) === source && contentOf(old.json) === contentOf(record.json)) continue;
+		const stampedRecord = stamped(record, source, now);
+		merged.set(key, stampedRecord);
+		origins.set(stampedRecord, source);
+	}
+	for (const [key, r] of merged) {
+		const origin = origins.get(r);
+		const gave = origin === undefined ? undefined : whole.get(origin);
+		if (gave && !gave.has(key) && !incoming.has(key)) merged.delete(key);
+	}
+	let records = sortRecords([...merged.values()].filter((r) => passes(r.name)));
+	if (o.filters.latestOnly) records = latestOnly(records);
+	// Counted against the base: what a later source replaced in this pull is one addition.
+	const base = new Set(o.base);
+	const baseKeys = new Set((o.base ?? []).map(keyOf));
+	let added = 0;
+	let updated = 0;
+	for (const r of records) {
+		const key = keyOf(r);
+		if (!baseKeys.has(key)) added++;
+		else if (!base.has(r)) updated++;
+		baseKeys.delete(key);
+	}
+	const removed = baseKeys.size;
+	const unchanged = records.length - added - updated;
+	return {
+		records,
+		added,
+		updated,
+		removed,
+		unchanged,
+		sources: outcomes,
+		changed: !o.base || added + updated + removed > 0,
+	};
+}
+
+/** The bytes of a pull's registry, checked by the server's loader as a load would check them. */
+export function pulledBytes(records: readonly RegistryRecord[], name: string): Uint8Array {
+	const bytes = registryBytes(records);
+	const data = loadRegistryBytes(bytes, { file: name, invalidEntries: "reject", mtime: new Date() });
+	// Written as loaded: a merge may hold two versions of a name flagged latest (one held, one
+	// newly pulled); the loader picks one, and the file then says so.
+	return registryBytes(recordsOf(data.index));
+}
+
+export const PULL_USAGE = `Usage: registry pull SOURCE... -o FILE [--include GLOB]... [--exclude GLOB]...
+                     [--status LIST] [--latest-only] [--full] [--quiet]
+
+Builds a registry file from other registries and registry files. A SOURCE is a registry's base
+URL (its /v0.1/servers is crawled page by page, else its /v0/servers; 429 and 5xx answers are
+retried, honouring Retry-After) or a registry file in any shape the server accepts. A later
+source wins over an earlier one for the same name and version.
+
+When FILE exists the pull is incremental: each registry is asked only for what changed since the
+newest entry it gave (updated_since), and the changes are merged in; files are read whole. The
+result (the API list shape) is validated with the server's loader and written atomically: a
+failed pull leaves FILE as it was. Entries carry their official metadata as the source gave it,
+and ours under _meta["${PULL_META}"] ({"source", "pulledAt"}).
+
+  -o, --output FILE   the registry file to write (and to merge into when it exists)
+  --include GLOB      keep only names matching a glob (* any characters, / too; ? one);
+                      repeatable; case-insensitive
+  --exclude GLOB      drop names matching a glob; repeatable; wins over --include
+  --status LIST       statuses of entries to add: active, deprecated, deleted, comma-separated
+                      (default: active,deprecated); an entry already in FILE keeps any change of
+                      its status, so a deletion upstream is recorded as one
+  --latest-only       only the latest version of each server
+  --full              crawl every registry whole even when FILE exists: entries gone from a
+                      source are removed
+  --quiet             no progress on standard error
+  -h, --help          print this help and exit
+
+Exits 0 when FILE is written or already current, 1 when a source or FILE fails (FILE unchanged),
+2 on a usage error.
+`;
+
+const PULL_OPTIONS = {
+	output: { type: "string", short: "o" },
+	include: { type: "string", multiple: true },
+	exclude: { type: "string", multiple: true },
+	status: { type: "string", multiple: true },
+	"latest-only": { type: "boolean" },
+	full: { type: "boolean" },
+	quiet: { type: "boolean" },
+	help: { type: "boolean", short: "h" },
+} satisfies ParseArgsOptionsConfig;
+
+/** A comma-separated list of statuses, or the problem with it. */
+export function parseStatuses(text: string): Set<Status> | string {
+	const out = new Set<Status>();
+	for (const s of text.split(",").map((x) => x.trim().toLowerCase())) {
+		if (s === "") continue;
+		if (!(STATUSES as readonly string[]).includes(s)) {
+			return `--status takes ${STATUSES.join(", ")} (got ${JSON.stringify(s)})`;
+		}
+		out.add(s as Status);
+	}
+	return out.size > 0 ? out : "--status needs at least one status";
+}
+
+/** Progress on standard error: one line rewritten in place on a terminal, else the first page's and every 20th's. */
+function progressLine(io: CommandIo, tty: boolean) {
+	return (source: string, p: CrawlProgress) => {
+		const text = `${escapeControl(source)}: ${p.pages} ${p.pages === 1 ? "page" : "pages"}, ${p.entries} entries`;
+		if (tty) io.err(`\r\u001b[K${text}`);
+		else if (p.pages === 1 || p.pages % 20 === 0) io.err(`${text}\n`);
+	};
+}
+
+export async function pullCommand(
+	args: string[],
+	io: CommandIo,
+	stderrIsTty = process.stderr.isTTY,
+): Promise<number> {
+	const usage = (message: string) => {
+		io.err(`registry pull: ${escapeControl(message)}\n${PULL_USAGE}`);
+		return 2;
+	};
+	let parsed: ReturnType<
+		typeof parseArgs<{ args: string[]; options: typeof PULL_OPTIONS; allowPositionals: true }>
+	>;
+	try {
+		parsed = parseArgs({ args, options: PULL_OPTIONS, allowPositionals: true, strict: true });
+	} catch (err) {
+		return usage((err as Error).message.split("\n")[0] ?? "bad arguments");
+	}
+	const { values, positionals: sources } = parsed;
+	if (values.help) {
+		io.out(PULL_USAGE);
+		return 0;
+	}
+	if (!values.output) return usage("-o FILE is required");
+	if (sources.length === 0) return usage("name at least one SOURCE");
+	for (const s of sources) {
+		if (isUrl(s) && !URL.canParse(s)) return usage(`${redactUrl(s)} is not a valid URL`);
+	}
+	let statuses: Set<Status> = new Set(DEFAULT_STATUSES);
+	if (values.status) {
+		const parsedStatuses = parseStatuses(values.status.join(","));
+		if (typeof parsedStatuses === "string") return usage(parsedStatuses);
+		statuses = parsedStatuses;
+	}
+	let maxBytes: number;
+	try {
+		maxBytes = fileByteLimitOf(io.env);
+	} catch (err) {
+		return usage((err as Error).message);
+	}
+	const target = values.output;
+	const fail = (message: string) => {
+		if (tty) io.err("\n");
+		io.err(`registry pull: ${escapeControl(redactText(message))}; ${target} unchanged\n`);
+		return 1;
+	};
+	const tty = Boolean(stderrIsTty) && !values.quiet;
+	const started = performance.now();
+	try {
+		const base = existsSync(target)
+			? (await readRegistry(target, { invalidEntries: "reject", maxBytes })).records
+			: undefined;
+		const result = await pullRecords({
+			sources,
+			base,
+			filters: {
+				include: values.include ?? [],
+				exclude: values.exclude ?? [],
+				statuses,
+				latestOnly: Boolean(values["latest-only"]),
+			},
+			full: Boolean(values.full),
+			maxBytes,
+			crawl: {
+				onRetry: ({ url, delayMs, reason }) => {
+					if (!values.quiet)
+						io.err(`${tty ? "\n" : ""}${escapeControl(url)}: ${reason}; retrying in ${delayMs} ms\n`);
+				},
+			},
+			onProgress: values.quiet ? undefined : progressLine(io, tty),
+			onNote: (text) => io.err(`${tty ? "\n" : ""}warning: ${escapeControl(text)}\n`),
+		});
+		if (tty) io.err("\n");
+		const names = new Set(result.records.map((r) => r.name)).size;
+		const seconds = ((performance.now() - started) / 1000).toFixed(1);
+		for (const s of result.sources) {
+			io.out(
+				`${escapeControl(s.source)}: ${s.received} entries${s.since ? ` updated since ${s.since}` : ""}${s.invalid ? `, ${s.invalid} invalid skipped` : ""}\n`,
+			);
+		}
+		if (base && !result.changed) {
+			io.out(`${target}: unchanged: ${result.records.length} entries (${names} servers) in ${seconds} s\n`);
+			return 0;
+		}
+		await writeFileAtomic(target, pulledBytes(result.records, target));
+		io.out(
+			`${target}: ${result.records.length} entries (${names} servers): ${result.added} added, ${result.updated} updated, ${result.removed} removed, ${result.unchanged} unchanged in ${seconds} s\n`,
+		);
+		return 0;
+	} catch (err) {
+		if (err instanceof PullError || err instanceof RegistryLoadError) return fail(err.message);
+		return fail(`${(err as Error).message}`);
+	}
+}

@@ -1,0 +1,159 @@
+/**
+ * A registry as the pipeline commands see it: its entries as the server serves them (the
+ * ServerResponse JSON the loader wrote, official metadata normalised), one record each, in list
+ * order. Files and crawled pages are read with the server's own loader, so `pull`, `diff` and
+ * `publish` judge a registry exactly as the server would; nothing about a file is read twice.
+ */
+
+import { chooseLatestSorted } from "../registry/latest.ts";
+import {
+	type InvalidEntries,
+	loadRegistryBytes,
+	loadRegistryBytesPaced,
+	loadRegistryFile,
+} from "../registry/load.ts";
+import { byNameVersion } from "../registry/parts.ts";
+import type { LoadReport } from "../registry/report.ts";
+import { type SnapshotData, type SnapshotIndex, STATUSES, type Status } from "../registry/snapshot.ts";
+
+/** Our own metadata on a pulled entry, beside the official one: where it came from, and when. */
+export const PULL_META = "registry.self-hosted/pull";
+
+export interface RegistryRecord {
+	name: string;
+	version: string;
+	status: Status;
+	/** Timestamp keys (time.ts: fixed-width UTC), comparable as strings. */
+	updated: string;
+	published: string;
+	/** The latest version of its name, as the loader chose it. */
+	latest: boolean;
+	/** The entry as served: `{"server":{…},"_meta":{…}}`, UTF-8. */
+	json: Uint8Array;
+}
+
+export interface RegistryRead {
+	records: RegistryRecord[];
+	report: LoadReport;
+}
+
+/** The records of loaded data, in list order (each entry's bytes a view of the arena, uncopied). */
+export function recordsOf(index: SnapshotIndex): RegistryRecord[] {
+	const out: RegistryRecord[] = new Array(index.count);
+	for (let i = 0; i < index.count; i++) {
+		const chunk = index.arena[index.chunkOf[i] as number] as Uint8Array;
+		out[i] = {
+			name: index.names[i] as string,
+			version: index.versions[i] as string,
+			status: STATUSES[index.status[i] as number] as Status,
+			updated: index.updated[i] as string,
+			published: index.published[i] as string,
+			latest: index.latest[i] === 1,
+			json: chunk.subarray(index.spans[2 * i], index.spans[2 * i + 1]),
+		};
+	}
+	return out;
+}
+
+const readOf = (data: SnapshotData): RegistryRead => ({
+	records: recordsOf(data.index),
+	report: data.provenance.report,
+});
+
+export interface ReadOptions {
+	/** How errors name the registry (default: the path). */
+	name?: string;
+	invalidEntries: InvalidEntries;
+	maxBytes?: number;
+}
+
+/** A registry file in any shape the server accepts, read and validated by the server's loader. */
+export async function readRegistry(path: string, o: ReadOptions): Promise<RegistryRead> {
+	return readOf(
+		await loadRegistryFile(path, { invalidEntries: o.invalidEntries, maxBytes: o.maxBytes, name: o.name }),
+	);
+}
+
+/** The same for bytes in hand (a crawl); missing timestamps default to `mtime`. */
+export function readRegistryBytes(
+	bytes: Uint8Array,
+	name: string,
+	invalidEntries: InvalidEntries,
+): RegistryRead {
+	return readOf(loadRegistryBytes(bytes, { file: name, invalidEntries, mtime: new Date() }));
+}
+
+/** The same in slices of `budgetMs`, serving the event loop between them. */
+export async function readRegistryBytesPaced(
+	bytes: Uint8Array,
+	name: string,
+	invalidEntries: InvalidEntries,
+	budgetMs: number,
+	signal?: AbortSignal,
+): Promise<RegistryRead> {
+	return readOf(
+		await loadRegistryBytesPaced(bytes, { file: name, invalidEntries, mtime: new Date() }, budgetMs, signal),
+	);
+}
+
+/** The key of an entry: its name and version. */
+export const keyOf = (r: { name: string; version: string }) => `${r.name}\u0000${r.version}`;
+
+/** An ISO timestamp (RFC 3339, UTC, as the API serves it) of a timestamp key. */
+export function isoOfKey(key: string): string {
+	return key.replace(/\.?0*Z$/, "Z");
+}
+
+/** Records in list order. */
+export function sortRecords<R extends { name: string; version: string }>(records: R[]): R[] {
+	return records.sort(byNameVersion);
+}
+
+/** The latest record of each name, as the loader chooses it over these records. */
+export function latestOnly(records: RegistryRecord[]): RegistryRecord[] {
+	const sorted = sortRecords([...records]);
+	const flags = chooseLatestSorted(
+		sorted.map((r) => ({
+			name: r.name,
+			version: r.version,
+			published: r.published,
+			flaggedLatest: r.latest,
+		})),
+	);
+	return sorted.filter((_, i) => flags[i] === 1);
+}
+
+/** The entry parsed: `{server, _meta}`. */
+export function parseRecord(r: RegistryRecord): {
+	server: Record<string, unknown>;
+	_meta?: Record<string, unknown>;
+} {
+	return JSON.parse(new TextDecoder().decode(r.json));
+}
+
+/**
+ * A registry file in the API list shape, `{"servers":[…],"metadata":{"count":N}}`, of records
+ * in the given order: what the server writes, serves and loads again unchanged.
+ */
+export function registryBytes(records: readonly { json: Uint8Array }[]): Uint8Array {
+	const encoder = new TextEncoder();
+	const open = encoder.encode('{"servers":[\n');
+	const close = encoder.encode(`\n],"metadata":{"count":${records.length}}}\n`);
+	let size = open.byteLength + close.byteLength;
+	for (const r of records) size += r.json.byteLength + 2;
+	const out = new Uint8Array(size);
+	let at = 0;
+	out.set(open, at);
+	at += open.byteLength;
+	records.forEach((r, i) => {
+		if (i > 0) {
+			out[at++] = 0x2c;
+			out[at++] = 0x0a;
+		}
+		out.set(r.json, at);
+		at += r.json.byteLength;
+	});
+	out.set(close, at);
+	at += close.byteLength;
+	return out.subarray(0, at);
+}
