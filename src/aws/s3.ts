@@ -1,8 +1,11 @@
 /**
  * S3 GetObject, streamed into a caller's sink: never buffered whole, refused past a byte limit,
- * its length, S3 checksum and (single-part) ETag MD5 verified at the end. Region redirects
- * (301/307/400 with x-amz-bucket-region) are followed once and remembered per bucket.
+ * its length, S3 checksum and (single-part) ETag MD5 verified at the end. PutObject of bytes in
+ * hand, with their SHA-256 as S3 checksum and signed payload hash, conditional on an ETag
+ * (If-Match) or on no object being there (If-None-Match: *). Region redirects (301/307/400 with
+ * x-amz-bucket-region) are followed once and remembered per bucket.
  */
+import { createHash } from "node:crypto";
 import {
 	CHECKSUM_ALGORITHMS,
 	type ChecksumAlgorithm,
@@ -12,7 +15,7 @@ import {
 } from "./checksums.ts";
 import { endpointOverride, s3ObjectUrl } from "./endpoints.ts";
 import { AwsError, classify, retryAfterMs, xmlText } from "./errors.ts";
-import type { AwsHttp, SentResponse } from "./signed-fetch.ts";
+import type { AwsHttp, AwsRequest, SentResponse } from "./signed-fetch.ts";
 
 export interface GetObjectRequest {
 	bucket: string;
@@ -53,13 +56,39 @@ export interface S3ClientOptions {
 	forcePathStyle?: boolean;
 }
 
+export interface PutObjectRequest {
+	bucket: string;
+	key: string;
+	/** The bucket's region when the caller knows it; else remembered or fallback. */
+	region?: string;
+	body: Uint8Array;
+	contentType?: string;
+	/** Write only if the object's ETag is this one (quoted or not): else 412 PreconditionFailed. */
+	ifMatch?: string;
+	/** "*": write only if there is no object at the key: else 412 PreconditionFailed. */
+	ifNoneMatch?: "*";
+	signal?: AbortSignal;
+}
+
+export interface PutObjectResult {
+	/** As S3 sends it, quoted. */
+	etag?: string;
+	/** Set when the bucket is versioned. */
+	versionId?: string;
+	/** The base64 SHA-256 sent as x-amz-checksum-sha256 (and echoed by S3). */
+	checksumSha256: string;
+	bytes: number;
+}
+
 /** Reads an S3 XML error answer (or a bodiless one) into an AwsError. */
-export async function parseS3Error(res: Response, what: string): Promise<AwsError> {
+export async function parseS3Error(res: Response, what: string, operation = "GetObject"): Promise<AwsError> {
 	const text = await res.text().catch(() => "");
-	const code = xmlText(text, "Code") ?? (res.status === 404 ? "NotFound" : `HTTP${res.status}`);
+	const code =
+		xmlText(text, "Code") ??
+		(res.status === 404 ? "NotFound" : res.status === 412 ? "PreconditionFailed" : `HTTP${res.status}`);
 	const message = xmlText(text, "Message") ?? res.statusText;
 	const c = classify(res.status, [code]);
-	return new AwsError(`S3 GetObject ${what}: ${code}: ${message}`, {
+	return new AwsError(`S3 ${operation} ${what}: ${code}: ${message}`, {
 		service: "s3",
 		code,
 		status: res.status,
@@ -70,6 +99,14 @@ export async function parseS3Error(res: Response, what: string): Promise<AwsErro
 }
 
 const quote = (etag: string) => (etag.startsWith('"') || etag.startsWith("W/") ? etag : `"${etag}"`);
+
+/** SSE-KMS and SSE-C objects have ETags that are not the MD5 of their bytes. */
+function encryptedWithKey(h: Headers): boolean {
+	return (
+		/aws:kms/.test(h.get("x-amz-server-side-encryption") ?? "") ||
+		h.has("x-amz-server-side-encryption-customer-algorithm")
+	);
+}
 
 /** The region a redirect names: S3 answers 301, 307 or 400 with x-amz-bucket-region. */
 function redirectRegion(res: Response): string | undefined {
@@ -87,10 +124,41 @@ export class S3Client {
 		return this.bucketRegions.get(bucket);
 	}
 
-	private async request(r: GetObjectRequest, region: string): Promise<SentResponse> {
-		const headers: Record<string, string> = { "x-amz-checksum-mode": "ENABLED" };
-		if (r.ifNoneMatch) headers["if-none-match"] = quote(r.ifNoneMatch);
-		const url = s3ObjectUrl({
+	/**
+	 * Sends `request` signed for the bucket's region; a redirect naming another region is
+	 * followed once (re-signed for it) and the region remembered for the bucket.
+	 */
+	private async sendToBucket(
+		bucket: string,
+		regionHint: string | undefined,
+		operation: string,
+		what: string,
+		request: (region: string) => Promise<SentResponse>,
+	): Promise<SentResponse> {
+		let region = regionHint ?? this.bucketRegions.get(bucket) ?? (await this.options.fallbackRegion());
+		let sent = await request(region);
+		const next = redirectRegion(sent.response);
+		if (next === undefined) return sent;
+		// Sent to the region it names already: not a redirect to follow; report S3's own error.
+		if (next === region) throw await parseS3Error(sent.response, what, operation);
+		await sent.response.body?.cancel();
+		this.bucketRegions.set(bucket, next);
+		region = next;
+		sent = await request(region);
+		if (redirectRegion(sent.response) !== undefined) {
+			await sent.response.body?.cancel();
+			throw new AwsError(`S3 ${operation} ${what}: redirected again after following a region redirect`, {
+				service: "s3",
+				code: "PermanentRedirect",
+				status: sent.response.status,
+				retryable: false,
+			});
+		}
+		return sent;
+	}
+
+	private objectUrl(r: { bucket: string; key: string; versionId?: string }, region: string): string {
+		return s3ObjectUrl({
 			bucket: r.bucket,
 			key: r.key,
 			region,
@@ -98,11 +166,16 @@ export class S3Client {
 			endpoint: endpointOverride("s3", this.options.env),
 			forcePathStyle: this.options.forcePathStyle,
 		});
+	}
+
+	private request(r: GetObjectRequest, region: string): Promise<SentResponse> {
+		const headers: Record<string, string> = { "x-amz-checksum-mode": "ENABLED" };
+		if (r.ifNoneMatch) headers["if-none-match"] = quote(r.ifNoneMatch);
 		return this.options.http.send({
 			service: "s3",
 			region,
 			method: "GET",
-			url,
+			url: this.objectUrl(r, region),
 			headers,
 			signal: r.signal,
 			passThrough: (res) => res.status === 304 || redirectRegion(res) !== undefined,
@@ -112,25 +185,9 @@ export class S3Client {
 
 	async getObject(r: GetObjectRequest, sink: ObjectSink): Promise<GetObjectResult> {
 		const what = `s3://${r.bucket}/${r.key}`;
-		let region = r.region ?? this.bucketRegions.get(r.bucket) ?? (await this.options.fallbackRegion());
-		let sent = await this.request(r, region);
-		const next = redirectRegion(sent.response);
-		if (next !== undefined) {
-			// Sent to the region it names already: not a redirect to follow; report S3's own error.
-			if (next === region) throw await parseS3Error(sent.response, what);
-			await sent.response.body?.cancel();
-			this.bucketRegions.set(r.bucket, next);
-			region = next;
-			sent = await this.request(r, region);
-			if (redirectRegion(sent.response) !== undefined) {
-				throw new AwsError(`S3 GetObject ${what}: redirected again after following a region redirect`, {
-					service: "s3",
-					code: "PermanentRedirect",
-					status: sent.response.status,
-					retryable: false,
-				});
-			}
-		}
+		const sent = await this.sendToBucket(r.bucket, r.region, "GetObject", what, (region) =>
+			this.request(r, region),
+		);
 		const res = sent.response;
 		const etag = res.headers.get("etag") ?? undefined;
 		if (res.status === 304) {
@@ -138,6 +195,69 @@ export class S3Client {
 			return { notModified: true, etag: etag ?? r.ifNoneMatch };
 		}
 		return this.stream(r, sent, sink, what);
+	}
+
+	/**
+	 * Uploads `body` in one PutObject. The SHA-256 of the bytes goes as x-amz-checksum-sha256 (S3
+	 * refuses bytes that do not match it) and as the signed payload hash. A failed condition is an
+	 * AwsError with status 412 (code PreconditionFailed), never retried. S3's answer is checked:
+	 * an echoed checksum must be ours, and a plain MD5 ETag the MD5 of the bytes.
+	 */
+	async putObject(r: PutObjectRequest): Promise<PutObjectResult> {
+		const what = `s3://${r.bucket}/${r.key}`;
+		const sha256 = createHash("sha256").update(r.body).digest();
+		const checksumSha256 = sha256.toString("base64");
+		const headers: Record<string, string> = {
+			"content-type": r.contentType ?? "application/octet-stream",
+			"x-amz-content-sha256": sha256.toString("hex"),
+			"x-amz-checksum-sha256": checksumSha256,
+			// The SDK names the algorithm too; S3 checks the value either way.
+			"x-amz-sdk-checksum-algorithm": "SHA256",
+		};
+		if (r.ifMatch !== undefined) headers["if-match"] = quote(r.ifMatch);
+		if (r.ifNoneMatch !== undefined) headers["if-none-match"] = r.ifNoneMatch;
+		const send = (region: string) => {
+			const req: AwsRequest = {
+				service: "s3",
+				region,
+				method: "PUT",
+				url: this.objectUrl(r, region),
+				headers,
+				body: r.body,
+				signal: r.signal,
+				passThrough: (res) => redirectRegion(res) !== undefined,
+				parseError: (res) => parseS3Error(res, what, "PutObject"),
+			};
+			return this.options.http.send(req);
+		};
+		const sent = await this.sendToBucket(r.bucket, r.region, "PutObject", what, send);
+		const res = sent.response;
+		await res.body?.cancel();
+		const h = res.headers;
+		const fail = (message: string) =>
+			new AwsError(`S3 PutObject ${what}: ${message}`, {
+				service: "s3",
+				code: "ChecksumMismatch",
+				status: res.status,
+				retryable: false,
+			});
+		const echoed = h.get("x-amz-checksum-sha256");
+		if (echoed !== null && echoed !== checksumSha256) {
+			throw fail(`S3 answered x-amz-checksum-sha256 ${echoed}, but the bytes sent have ${checksumSha256}`);
+		}
+		const etag = h.get("etag") ?? undefined;
+		if (etag && /^"?[0-9a-f]{32}"?$/i.test(etag) && !encryptedWithKey(h)) {
+			const md5 = createHash("md5").update(r.body).digest("hex");
+			if (quote(etag).toLowerCase() !== `"${md5}"`) {
+				throw fail(`the ETag ${etag} S3 answered is not the MD5 of the bytes sent (${md5})`);
+			}
+		}
+		return {
+			etag,
+			versionId: h.get("x-amz-version-id") ?? undefined,
+			checksumSha256,
+			bytes: r.body.byteLength,
+		};
 	}
 
 	private async stream(
@@ -171,10 +291,7 @@ export class S3Client {
 			}
 		}
 		const etag = h.get("etag") ?? undefined;
-		const encrypted =
-			/aws:kms/.test(h.get("x-amz-server-side-encryption") ?? "") ||
-			h.has("x-amz-server-side-encryption-customer-algorithm");
-		const md5 = etag && /^"?[0-9a-f]{32}"?$/i.test(etag) && !encrypted ? md5Hex() : undefined;
+		const md5 = etag && /^"?[0-9a-f]{32}"?$/i.test(etag) && !encryptedWithKey(h) ? md5Hex() : undefined;
 
 		let bytes = 0;
 		const reader = res.body?.getReader();

@@ -3,7 +3,11 @@
  * transient 5xx and network errors; full-jitter backoff (50 ms base, 1 s for throttling, 20 s
  * cap); Retry-After hints honoured; a retry quota; re-signed on every attempt with the current
  * credentials. aws4fetch signs; its own retries are not used. Redirects are never followed.
+ * Payloads are signed: S3 requests carry x-amz-content-sha256, the hex SHA-256 of the body (of
+ * the empty body when there is none), never UNSIGNED-PAYLOAD; other services hash it in the
+ * signature as SigV4 does.
  */
+import { createHash } from "node:crypto";
 import { AwsV4Signer } from "aws4fetch";
 import { abortError, backoffDelay, sleep } from "../backoff.ts";
 import type { CredentialProvider } from "./credentials.ts";
@@ -15,7 +19,8 @@ export interface AwsRequest {
 	method: "GET" | "POST" | "PUT" | "HEAD" | "DELETE";
 	url: string;
 	headers?: Record<string, string>;
-	body?: string;
+	/** Sent as it is on every attempt (bytes are never copied or consumed). */
+	body?: string | Uint8Array;
 	signal?: AbortSignal;
 	/** Until the response headers arrive; a long poll needs its wait plus a margin. */
 	timeoutMs?: number;
@@ -44,6 +49,24 @@ export interface AwsHttpOptions {
 }
 
 const MAX_BACKOFF_MS = 20_000;
+
+/** The hex SHA-256 of a body (of the empty body when there is none). */
+export function payloadHash(body: string | Uint8Array | undefined): string {
+	return createHash("sha256")
+		.update(body ?? "")
+		.digest("hex");
+}
+
+/**
+ * The headers to sign: for S3, with x-amz-content-sha256 (the payload hash the signature covers,
+ * which S3 checks against the body) unless the caller set it. aws4fetch would send
+ * UNSIGNED-PAYLOAD; the SDK signs the hash, and so does this.
+ */
+function payloadHashed(req: AwsRequest): Record<string, string> | undefined {
+	if (req.service !== "s3") return req.headers;
+	const given = Object.keys(req.headers ?? {}).some((k) => k.toLowerCase() === "x-amz-content-sha256");
+	return given ? req.headers : { ...req.headers, "x-amz-content-sha256": payloadHash(req.body) };
+}
 const QUOTA_MAX = 500;
 
 export class AwsHttp {
@@ -71,12 +94,12 @@ export class AwsHttp {
 		return Math.max(computed, Math.min(error.retryAfterMs, computed + 5000));
 	}
 
-	private async attempt(req: AwsRequest): Promise<SentResponse> {
+	private async attempt(req: AwsRequest, headers: Record<string, string> | undefined): Promise<SentResponse> {
 		const creds = await this.options.credentials.get();
 		const signer = new AwsV4Signer({
 			url: req.url,
 			method: req.method,
-			headers: req.headers,
+			headers,
 			body: req.body,
 			accessKeyId: creds.accessKeyId,
 			secretAccessKey: creds.secretAccessKey,
@@ -98,7 +121,7 @@ export class AwsHttp {
 			const response = await this.fetch(signed.url, {
 				method: signed.method,
 				headers: signed.headers,
-				body: signed.body as string | undefined,
+				body: signed.body as string | Uint8Array | undefined,
 				redirect: "manual",
 				signal: controller.signal,
 				// Bun: hand back the stored bytes; lengths and checksums are of those.
@@ -126,11 +149,13 @@ export class AwsHttp {
 
 	/** Sends the request, retrying as the SDK would; resolves with a 2xx (or passed-through) answer. */
 	async send(req: AwsRequest): Promise<SentResponse> {
+		// Hashed once, however many attempts sign it.
+		const headers = payloadHashed(req);
 		let lastCost = 0;
 		for (let attempt = 1; ; attempt++) {
 			let error: AwsError;
 			try {
-				const sent = await this.attempt(req);
+				const sent = await this.attempt(req, headers);
 				const res = sent.response;
 				if (res.ok || req.passThrough?.(res)) {
 					this.quota = Math.min(QUOTA_MAX, this.quota + (lastCost || 1));

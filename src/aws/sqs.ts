@@ -1,6 +1,7 @@
 /**
  * SQS over the AWS JSON 1.0 protocol: ReceiveMessage (long poll), DeleteMessage,
- * ChangeMessageVisibility, GetQueueAttributes. Message bodies are checked against MD5OfBody.
+ * ChangeMessageVisibility, GetQueueAttributes, SendMessage. Message bodies are checked against
+ * MD5OfBody, and a sent body against the MD5OfMessageBody SQS answers.
  */
 import { createHash } from "node:crypto";
 import * as v from "valibot";
@@ -69,6 +70,27 @@ const ReceiveAnswer = v.object({
 		[],
 	),
 });
+
+/** SendMessage's answer. */
+const SendAnswer = v.object({
+	MessageId: v.string(),
+	MD5OfMessageBody: v.string(),
+	SequenceNumber: v.optional(v.string()),
+});
+
+export interface SendOptions {
+	/** A FIFO queue's message group (default "registry" on a .fifo queue). */
+	messageGroupId?: string;
+	/** A FIFO queue's deduplication id (default: a random one, so a new send is never dropped). */
+	deduplicationId?: string;
+	signal?: AbortSignal;
+}
+
+export interface SentMessage {
+	messageId: string;
+	/** FIFO queues only. */
+	sequenceNumber?: string;
+}
 
 const AttributesAnswer = v.object({ Attributes: v.optional(v.record(v.string(), v.string()), {}) });
 
@@ -195,6 +217,30 @@ export class SqsClient {
 			v.unknown(),
 			{ signal },
 		);
+	}
+
+	/**
+	 * Sends one message. On a FIFO queue (its name ends in .fifo) it goes to a message group, with
+	 * a deduplication id of its own; a body SQS did not receive intact (MD5OfMessageBody) fails.
+	 */
+	async sendMessage(body: string, o: SendOptions = {}): Promise<SentMessage> {
+		const input: Record<string, unknown> = { MessageBody: body };
+		if (/\.fifo$/.test(new URL(this.queueUrl).pathname)) {
+			input.MessageGroupId = o.messageGroupId ?? "registry";
+			input.MessageDeduplicationId = o.deduplicationId ?? crypto.randomUUID();
+		}
+		const out = await this.call("SendMessage", input, SendAnswer, { signal: o.signal });
+		const md5 = createHash("md5").update(body, "utf8").digest("hex");
+		if (out.MD5OfMessageBody !== md5) {
+			throw new AwsError(
+				`SQS SendMessage: MD5OfMessageBody ${out.MD5OfMessageBody} is not the MD5 of the body sent (${md5}); message ${out.MessageId}`,
+				{ service: "sqs", code: "MD5Mismatch", retryable: false },
+			);
+		}
+		return {
+			messageId: out.MessageId,
+			...(out.SequenceNumber ? { sequenceNumber: out.SequenceNumber } : {}),
+		};
 	}
 
 	async getQueueAttributes(names: string[] = ["All"], signal?: AbortSignal): Promise<Record<string, string>> {
