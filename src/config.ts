@@ -90,6 +90,20 @@ export function loadConfig(env: Record<string, string | undefined>): LoadedConfi
 	if (sqsEnabled.success && sqsEnabled.output && !(sqsQueueUrl.success && sqsQueueUrl.output !== undefined)) {
 		problems.push(`${PREFIX}SQS_QUEUE_URL is required when ${PREFIX}SQS_ENABLED=true`);
 	}
+	// The mirror is the data's one source: S3 updates beside it would overwrite each other.
+	const mirrorFrom = v.safeParse(CONFIG_ENTRIES.entries.mirrorFrom, input.mirrorFrom);
+	if (mirrorFrom.success && mirrorFrom.output !== undefined) {
+		if (sqsEnabled.success && sqsEnabled.output) {
+			problems.push(
+				`${PREFIX}MIRROR_FROM and ${PREFIX}SQS_ENABLED=true exclude each other: the data comes from one source (the mirror, or S3 via SQS)`,
+			);
+		}
+		if (input.s3Url) {
+			problems.push(
+				`${PREFIX}MIRROR_FROM and ${PREFIX}S3_URL exclude each other: the data comes from one source (the mirror, or S3)`,
+			);
+		}
+	}
 	if (!result.success || problems.length > 0) throw new ConfigError(problems);
 
 	const known = new Set(VARIABLES.map((s) => PREFIX + s.name));

@@ -2,12 +2,8 @@
  * registry: a read-only MCP Registry server. Wires config → store → HTTP, and the signals.
  */
 import { existsSync, writeSync } from "node:fs";
-import { CredentialProvider } from "./aws/credentials.ts";
-import { checkEndpointOverrides, EndpointConfigError, parseS3Url } from "./aws/endpoints.ts";
-import { RegionResolver } from "./aws/region.ts";
-import { S3Client } from "./aws/s3.ts";
-import { AwsHttp } from "./aws/signed-fetch.ts";
-import { SqsClient } from "./aws/sqs.ts";
+import { type Aws, createAws } from "./aws/clients.ts";
+import { EndpointConfigError, parseS3Url } from "./aws/endpoints.ts";
 import { buildInfo } from "./build-info.ts";
 import { healthcheckCommand, parseCommandLine, validateCommand } from "./cli.ts";
 import { fileByteLimit, tlsFilesOf } from "./config/variables.ts";
@@ -15,6 +11,9 @@ import { type Config, ConfigError, describeVariables, loadConfig } from "./confi
 import { makeParentDir } from "./fsutil.ts";
 import { createApp } from "./http/app.ts";
 import { createLogger, escapeControl, type Logger } from "./log.ts";
+import { diffCommand } from "./pipeline/diff.ts";
+import { publishCommand } from "./pipeline/publish.ts";
+import { pullCommand } from "./pipeline/pull.ts";
 import { BUILD_COMMAND, runBuildProcess } from "./registry/build-process.ts";
 import { sourceBuildCommand } from "./registry/process-loader.ts";
 import { seedRegistryFile } from "./registry/seed.ts";
@@ -23,6 +22,7 @@ import { AddressInUseError, hostPort, type RunningServer, serve } from "./runtim
 import { type ApplyContext, applyObject, removeLeftoverTempFiles } from "./sync/apply.ts";
 import { SyncListener } from "./sync/listener.ts";
 import type { ObjectRef } from "./sync/messages.ts";
+import { RegistryMirror } from "./sync/mirror.ts";
 import { S3Poller } from "./sync/poller.ts";
 import { readTlsPair, type TlsPair } from "./tls.ts";
 import { uiSettings } from "./ui/settings.ts";
@@ -39,11 +39,22 @@ Usage:
                                      --skip-invalid: drop invalid entries as the server's "skip";
                                      --quiet: errors and a summary only; --format json: every
                                      error and warning in full (text summarises warnings)
+  registry pull SOURCE... -o FILE [--include GLOB]... [--exclude GLOB]... [--status LIST]
+                [--latest-only] [--full]
+                                     build FILE from other registries (their URLs) and registry
+                                     files; incremental when FILE exists (updated_since)
+  registry diff OLD NEW [--format text|json|markdown]
+                                     what changed between two registry files (exit 1 when they
+                                     differ)
+  registry publish FILE s3://BUCKET/KEY [--queue-url URL]... [--if-match ETAG] [--dry-run]
+                                     validate, upload with a SHA-256 checksum, tell the queue
   registry healthcheck [URL]         exit 0 when the running server is healthy (URL: its
                                      /v0/health or its base URL; default: the server at
                                      MCP_REGISTRY_SERVER_ADDRESS)
   registry --version                 print the version and exit
   registry --help                    print this help and exit
+
+Each command prints its own help with --help.
 
 Signals: SIGHUP reloads the registry file; SIGTERM and SIGINT stop gracefully.
 
@@ -56,34 +67,6 @@ export function helpText(): string {
 
 function versionText(): string {
 	return `registry ${buildInfo.version} (commit ${buildInfo.gitCommit}, built ${buildInfo.buildTime})\n`;
-}
-
-interface Aws {
-	s3: S3Client;
-	sqs?: SqsClient;
-}
-
-/**
- * The AWS clients, built only when something needs them. A malformed AWS_ENDPOINT_URL* throws
- * EndpointConfigError here, at start-up, not at the first request.
- */
-function createAws(config: Config, log: Logger): Aws {
-	const env = process.env;
-	checkEndpointOverrides(env);
-	const regions = new RegionResolver({ env, configured: config.awsRegion });
-	const credentials = CredentialProvider.chain({ env, region: config.awsRegion, warn: (m) => log.warn(m) });
-	const http = new AwsHttp({
-		credentials,
-		onRetry: ({ attempt, delayMs, error }) =>
-			log.debug(`AWS request failed (attempt ${attempt}); retrying in ${delayMs} ms: ${error.message}`),
-	});
-	const fallbackRegion = () => regions.region();
-	return {
-		s3: new S3Client({ http, env, fallbackRegion, forcePathStyle: config.s3ForcePathStyle }),
-		sqs: config.sqsQueueUrl
-			? new SqsClient({ queueUrl: config.sqsQueueUrl, http, env, fallbackRegion })
-			: undefined,
-	};
 }
 
 /** s3:// or https S3 URL → ObjectRef, or a start-up error naming the variable. */
@@ -104,7 +87,8 @@ async function prepareData(
 ): Promise<boolean> {
 	const path = store.path;
 	// With S3 sync the next object brings (or repairs) the file: serving empty meanwhile is expected.
-	const s3Sync = config.sqsEnabled || Boolean(config.s3Url);
+	// The mirror brings the file just as well.
+	const s3Sync = config.sqsEnabled || Boolean(config.s3Url) || Boolean(config.mirrorFrom);
 	if (!existsSync(path) && config.seedFrom) {
 		try {
 			// An S3 object is downloaded beside the file, and with S3 sync one may come after a
@@ -129,6 +113,10 @@ async function prepareData(
 		}
 	}
 	if (!existsSync(path)) {
+		if (config.mirrorFrom) {
+			log.info(`Registry file ${path} does not exist yet: the mirror's first pull writes it`);
+			return true;
+		}
 		log.warn(
 			`Registry file ${path} does not exist: serving an empty registry until it does (SIGHUP reloads)`,
 		);
@@ -185,6 +173,10 @@ export async function main(argv: string[]): Promise<number> {
 	const write = (text: string) => writeAll(1, text);
 	const line = parseCommandLine(argv);
 	if (line.command === "validate") return validateCommand(line.args, write);
+	const io = { out: write, err: (text: string) => writeAll(2, text), env: process.env };
+	if (line.command === "pull") return pullCommand(line.args, io);
+	if (line.command === "diff") return diffCommand(line.args, io);
+	if (line.command === "publish") return publishCommand(line.args, io);
 	if (line.command === "healthcheck") {
 		let address = { hostname: "127.0.0.1", port: 8080 };
 		let https = false;
@@ -293,6 +285,21 @@ export async function main(argv: string[]): Promise<number> {
 			: undefined;
 	if (!(await prepareData(store, config, log, seedFromS3))) return 1;
 	const poller = applyContext && s3Ref ? new S3Poller(applyContext, s3Ref, log) : undefined;
+	const mirror = config.mirrorFrom
+		? new RegistryMirror({
+				store,
+				source: config.mirrorFrom,
+				intervalSeconds: config.mirrorIntervalSeconds,
+				filters: {
+					include: config.mirrorInclude,
+					exclude: config.mirrorExclude,
+					statuses: new Set(config.mirrorStatus),
+					latestOnly: config.mirrorLatestOnly,
+				},
+				log,
+				maxBytes: fileByteLimit(config),
+			})
+		: undefined;
 	const listener =
 		aws?.sqs && config.sqsEnabled
 			? new SyncListener({
@@ -324,8 +331,10 @@ export async function main(argv: string[]): Promise<number> {
 			enabled: config.sqsEnabled,
 			...(listener ? listener.health() : {}),
 			...(poller ? { s3_url: poller.health() } : {}),
+			...(mirror ? { mirror: mirror.health() } : {}),
 		}),
-		extraMetrics: listener ? () => listener.metrics() : undefined,
+		extraMetrics:
+			listener || mirror ? () => [...(listener?.metrics() ?? []), ...(mirror?.metrics() ?? [])] : undefined,
 		ui,
 	});
 	let server: RunningServer;
@@ -355,7 +364,7 @@ export async function main(argv: string[]): Promise<number> {
 			log.info(`${signal}: shutting down`);
 			const deadline = setTimeout(() => resolve(0), 15_000);
 			// Stop receiving first (the message in hand may finish), then drain HTTP.
-			Promise.all([listener?.stop(5_000), poller?.stop()])
+			Promise.all([listener?.stop(5_000), poller?.stop(), mirror?.stop()])
 				.then(() => server.stop())
 				.finally(() => {
 					clearTimeout(deadline);
@@ -388,6 +397,7 @@ export async function main(argv: string[]): Promise<number> {
 		poller.start(config.s3PollSeconds);
 	}
 	listener?.start();
+	mirror?.start();
 	return await stopped;
 }
 

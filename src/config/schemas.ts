@@ -136,4 +136,33 @@ export const bucketList = v.pipe(
 	v.transform((list) => (list.length === 0 ? undefined : list)),
 );
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+const GLOB_REFUSED = /[\u0000-\u001f\u007f\s]/;
+
+/** Comma-separated name globs (none: an empty list). */
+export const globList = v.pipe(
+	v.string(),
+	v.transform((s) =>
+		s
+			.split(",")
+			.map((g) => g.trim())
+			.filter((g) => g !== ""),
+	),
+	// A glob is a name pattern: no control characters or spaces, which no name holds.
+	v.check((list) => list.every((g) => g.length <= 200 && !GLOB_REFUSED.test(g))),
+);
+
+/** Comma-separated statuses of entries, at least one. */
+export const statusList = v.pipe(
+	v.string(),
+	v.transform((s) =>
+		s
+			.split(",")
+			.map((x) => x.trim().toLowerCase())
+			.filter((x) => x !== ""),
+	),
+	v.check((list) => list.length > 0 && list.every((x) => ["active", "deprecated", "deleted"].includes(x))),
+	v.transform((list) => list as ("active" | "deprecated" | "deleted")[]),
+);
+
 /** Every variable, keyed by its Config field, in the order --help and the README list them. */

@@ -10,10 +10,12 @@ import {
 	bool,
 	bucketList,
 	byteSize,
+	globList,
 	httpUrl,
 	integer,
 	optionalText,
 	seconds,
+	statusList,
 	type TextSchema,
 	unsetOr,
 	type VariableDoc,
@@ -334,6 +336,63 @@ export const CONFIG_ENTRIES = v.object({
 				"Redelivery delay of a failed message after its first receive; doubles per receive, up to 15 minutes.",
 		},
 		integer(1, 900),
+	),
+	mirrorFrom: variable(
+		{
+			name: "MIRROR_FROM",
+			default: undefined,
+			accepts: "an http(s) URL of another registry (its base URL, or its /v0.1/servers or /v0/servers)",
+			description:
+				"Live mirror: pull from this registry every MIRROR_INTERVAL_SECONDS (incrementally, with updated_since) into JSON_FILE_PATH and serve it. Not with SQS_ENABLED or S3_URL.",
+		},
+		unsetOr(httpUrl),
+	),
+	mirrorIntervalSeconds: variable(
+		{
+			name: "MIRROR_INTERVAL_SECONDS",
+			default: "300",
+			accepts: "seconds, more than 0 and at most 86400 (a fraction such as 0.5 too)",
+			description:
+				"How often the mirror pulls; after a failure it backs off (doubling, up to 10 intervals) and says so in /health and the metrics.",
+		},
+		seconds(86400),
+	),
+	mirrorInclude: variable(
+		{
+			name: "MIRROR_INCLUDE",
+			default: undefined,
+			accepts: "comma-separated name globs (* any characters, / too; ? one), case-insensitive",
+			description: "The mirror keeps only servers whose names match one of these (unset: all).",
+		},
+		globList,
+	),
+	mirrorExclude: variable(
+		{
+			name: "MIRROR_EXCLUDE",
+			default: undefined,
+			accepts: "comma-separated name globs, as MIRROR_INCLUDE",
+			description: "The mirror drops servers whose names match one of these (wins over MIRROR_INCLUDE).",
+		},
+		globList,
+	),
+	mirrorStatus: variable(
+		{
+			name: "MIRROR_STATUS",
+			default: "active,deprecated",
+			accepts: "comma-separated statuses: active, deprecated, deleted",
+			description:
+				"Statuses of the entries the mirror adds; an entry already mirrored follows any change of its status (a deletion too).",
+		},
+		statusList,
+	),
+	mirrorLatestOnly: variable(
+		{
+			name: "MIRROR_LATEST_ONLY",
+			default: "false",
+			accepts: '"true" or "false"',
+			description: "The mirror keeps only the latest version of each server.",
+		},
+		bool,
 	),
 });
 

@@ -65,6 +65,12 @@ describe("loadConfig defaults", () => {
 			sqsRetryDelaySeconds: 30,
 			loadWorker: true,
 			loadTimeoutSeconds: 60,
+			mirrorFrom: undefined,
+			mirrorIntervalSeconds: 300,
+			mirrorInclude: [],
+			mirrorExclude: [],
+			mirrorStatus: ["active", "deprecated"],
+			mirrorLatestOnly: false,
 		});
 		expect(warnings).toEqual([]);
 		expect(ignored).toEqual([]);
