@@ -107,8 +107,19 @@ export function loadConfig(env: Record<string, string | undefined>): LoadedConfi
 	if (!result.success || problems.length > 0) throw new ConfigError(problems);
 
 	const known = new Set(VARIABLES.map((s) => PREFIX + s.name));
-	const ignoredSet = new Set(IGNORED_VARIABLES);
 	const warnings: string[] = [];
+	// The mirror's settings without a mirror: most likely MIRROR_FROM was forgotten or misspelt.
+	if (result.output.mirrorFrom === undefined) {
+		for (const s of VARIABLES) {
+			const name = PREFIX + s.name;
+			const given = env[name]?.trim();
+			// Set to its default (a deployment template): nothing is lost.
+			if (s.name.startsWith("MIRROR_") && s.name !== "MIRROR_FROM" && given && given !== s.default) {
+				warnings.push(`${name} is set but ${PREFIX}MIRROR_FROM is not: it is ignored`);
+			}
+		}
+	}
+	const ignoredSet = new Set(IGNORED_VARIABLES);
 	const ignored: string[] = [];
 	for (const name of Object.keys(env).sort()) {
 		if (!name.startsWith(PREFIX) || known.has(name)) continue;

@@ -34,10 +34,10 @@ export async function makeParentDir(target: string): Promise<void> {
 }
 
 /**
- * Writes `bytes` to a temporary file, fsyncs it, renames it over `target`, fsyncs the directory.
- * The folder is made first when it does not exist yet.
+ * Writes `bytes` to a new temporary file beside `target` (with the mode `target` has), fsynced;
+ * returns its path. The folder is made first when it does not exist yet.
  */
-export async function writeFileAtomic(target: string, bytes: Uint8Array): Promise<void> {
+export async function writeTempBeside(target: string, bytes: Uint8Array): Promise<string> {
 	await makeParentDir(target);
 	const temp = tempPathFor(target);
 	const mode = await modeFor(target);
@@ -52,6 +52,11 @@ export async function writeFileAtomic(target: string, bytes: Uint8Array): Promis
 		throw err;
 	}
 	await handle.close();
+	return temp;
+}
+
+/** Renames a temporary file over `target` and fsyncs the folder; the temporary file goes on failure. */
+export async function commitTemp(temp: string, target: string): Promise<void> {
 	try {
 		await rename(temp, target);
 	} catch (err) {
@@ -59,4 +64,12 @@ export async function writeFileAtomic(target: string, bytes: Uint8Array): Promis
 		throw err;
 	}
 	await fsyncDir(dirname(target));
+}
+
+/**
+ * Writes `bytes` to a temporary file, fsyncs it, renames it over `target`, fsyncs the directory.
+ * The folder is made first when it does not exist yet.
+ */
+export async function writeFileAtomic(target: string, bytes: Uint8Array): Promise<void> {
+	await commitTemp(await writeTempBeside(target, bytes), target);
 }

@@ -50,7 +50,12 @@ export async function resolveCredentials(sources: CredentialSource[]): Promise<C
 				continue;
 			}
 			if (err instanceof CredentialsError || err instanceof AwsError) throw err;
-			throw new CredentialsError(`${s.name}: ${(err as Error).message}`, tried);
+			// What was tried before says why it came to this source (no keys in the environment…).
+			const before =
+				tried.length > 0
+					? `; tried before it: ${tried.map((t) => `${t.source}: ${t.reason}`).join("; ")}`
+					: "";
+			throw new CredentialsError(`${s.name}: ${(err as Error).message}${before}`, tried);
 		}
 	}
 	throw new CredentialsError(

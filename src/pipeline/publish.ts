@@ -52,7 +52,8 @@ AWS_DEFAULT_REGION, the profile, MCP_REGISTRY_AWS_REGION, instance metadata) and
 A file over MCP_REGISTRY_MAX_FILE_BYTES is refused, as the server would refuse it.
 
 Exits 0 when uploaded and every message sent (with --dry-run: when the upload would go through),
-1 when the file is invalid or S3 or SQS failed, 2 on a usage or configuration error.
+1 when the file is invalid or S3 or SQS failed (no credentials or region found too), 2 on a usage
+error or a malformed variable.
 `;
 
 const PUBLISH_OPTIONS = {
@@ -406,7 +407,7 @@ async function dryRun(
 	if (old.note) io.out(`dry run: ${escapeControl(old.note)}\n`);
 	const diff = diffRecords(old.records, next);
 	if (current && Buffer.compare(Buffer.from(current.bytes), Buffer.from(file.bytes)) === 0) {
-		io.out("dry run: the object already has exactly these bytes\n");
+		io.out("dry run: the object already has exactly these bytes (publishing would upload them again)\n");
 	} else if (current && isEmptyDiff(diff)) {
 		io.out("dry run: the bytes differ, the entries served would not\n");
 	}
@@ -444,7 +445,12 @@ async function publish(io: CommandIo, aws: Aws, plan: PublishPlan, file: ValidFi
 	io.out(
 		`uploaded ${escapeControl(name)}: ${put.bytes} bytes, ETag ${escapeControl(put.etag ?? "(none)")}, ${escapeControl(versionText(put.versionId))}, content hash sha256:${file.data.provenance.contentHash}\n`,
 	);
-	if (plan.queueUrls.length === 0) return 0;
+	if (plan.queueUrls.length === 0) {
+		io.out(
+			"no --queue-url: no queue told (replicas learn of it from S3 event notifications or MCP_REGISTRY_S3_URL)\n",
+		);
+		return 0;
+	}
 	const body = objectMessage(plan.target.bucket, plan.target.key, put.versionId);
 	// Every queue is tried, whatever another answers: a replica's queue down does not keep the rest stale.
 	const sends = await Promise.allSettled(plan.queueUrls.map((q) => aws.queue(q).sendMessage(body)));

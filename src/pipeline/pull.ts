@@ -14,11 +14,12 @@ import { fileByteLimitOf } from "../config/variables.ts";
 import { writeFileAtomic } from "../fsutil.ts";
 import { escapeControl } from "../log.ts";
 import { redactText, redactUrl } from "../redact.ts";
-import { loadRegistryBytes } from "../registry/load.ts";
-import { describeProblem, RegistryLoadError } from "../registry/report.ts";
+import { type InvalidEntries, loadRegistryBytes } from "../registry/load.ts";
+import { describeProblem } from "../registry/report.ts";
 import { STATUSES, type Status } from "../registry/snapshot.ts";
 import { type CrawlOptions, type CrawlProgress, crawlRegistry } from "./crawl.ts";
 import {
+	fileMetadata,
 	isoOfKey,
 	keyOf,
 	latestOnly,
@@ -31,6 +32,7 @@ import {
 	recordsOf,
 	registryBytes,
 	sortRecords,
+	withLatestFlags,
 } from "./records.ts";
 
 export interface PullFilters {
@@ -59,8 +61,15 @@ export interface PullOptions {
 	 * served between them): for the live mirror, which pulls inside the serving process.
 	 */
 	paceMs?: number;
-	/** Crawl every registry source whole even with a base (entries gone from it are removed). */
+	/**
+	 * Crawl every registry source whole even with a base: entries gone from a source are removed,
+	 * and so are entries of sources no longer named.
+	 */
 	full?: boolean;
+	/** An invalid entry in a registry file: fails the pull (default) or is skipped with a note. */
+	invalidInFiles?: InvalidEntries;
+	/** A result without entries may replace a base with some (else refused: a filter mistyped). */
+	allowEmpty?: boolean;
 	maxBytes?: number;
 	/** Passed to every crawl: fetch, signal, onRetry, sleep. */
 	crawl?: Omit<CrawlOptions, "updatedSince" | "includeDeleted" | "maxBytes" | "onPage">;
@@ -138,14 +147,25 @@ function originOf(r: RegistryRecord): string | undefined {
 	return typeof meta?.source === "string" ? meta.source : undefined;
 }
 
-/** What an entry says, without our metadata and the latest flag (the loader decides that). */
-function contentOf(json: Uint8Array): string {
+/**
+ * What an entry says, without our metadata and the latest flag (the loader decides that).
+ * `withoutTimes`: without its timestamps too, for entries of a registry file, whose missing
+ * timestamps are the file's modification time: touching the file changes nothing.
+ */
+function contentOf(json: Uint8Array, withoutTimes = false): string {
 	const doc = JSON.parse(decoder.decode(json)) as Parsed;
 	const meta = doc._meta;
 	if (meta) {
 		delete meta[PULL_META];
 		const official = meta["io.modelcontextprotocol.registry/official"] as Record<string, unknown> | undefined;
-		if (official) delete official.isLatest;
+		if (official) {
+			delete official.isLatest;
+			if (withoutTimes) {
+				delete official.publishedAt;
+				delete official.updatedAt;
+				delete official.statusChangedAt;
+			}
+		}
 	}
 	return JSON.stringify(doc);
 }
@@ -198,7 +218,11 @@ async function readSource(source: string, since: string | undefined, o: PullOpti
 	if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
 		throw new PullError(`${escapeControl(source)}: a source is a registry's http(s) URL or a registry file`);
 	}
-	return readRegistry(source, { name: source, invalidEntries: "skip", maxBytes: o.maxBytes });
+	return readRegistry(source, {
+		name: source,
+		invalidEntries: o.invalidInFiles ?? "reject",
+		maxBytes: o.maxBytes,
+	});
 }
 
 /** The newest `updatedAt` of the records from `source`, as RFC 3339; undefined when none are. */
@@ -231,7 +255,7 @@ export async function pullRecords(o: PullOptions): Promise<PullResult> {
 	}
 	// What the sources give, a later source winning; then merged into the base in one go, so an
 	// entry two sources give does not count as changed when the winner says what the base holds.
-	const incoming = new Map<string, { record: RegistryRecord; source: string }>();
+	const incoming = new Map<string, { record: RegistryRecord; source: string; file: boolean }>();
 	/** Sources read whole, with every key each gave: their entries held here and gone there go. */
 	const whole = new Map<string, Set<string>>();
 	const outcomes: SourceOutcome[] = [];
@@ -249,36 +273,53 @@ export async function pullRecords(o: PullOptions): Promise<PullResult> {
 			);
 		}
 		outcomes.push({ source: name, since, received: read.records.length, invalid });
-		if (since === undefined && read.records.length === 0 && held > 0) {
+		// A registry that suddenly lists nothing is taken for a broken one; a file may be emptied.
+		if (isUrl(source) && since === undefined && read.records.length === 0 && held > 0) {
 			throw new PullError(
-				`${name} answered with no entries; keeping the ${held} entries pulled from it before (a source that empties is taken for a broken one)`,
+				`${name} answered with no entries${invalid > 0 ? ` (${invalid} invalid skipped)` : ""}; keeping the ${held} entries pulled from it before (a registry that empties is taken for a broken one)`,
 			);
 		}
 		const seen = new Set<string>();
 		for (const r of read.records) {
 			const key = keyOf(r);
 			seen.add(key);
-			if (passes(r.name)) incoming.set(key, { record: r, source: name });
+			if (passes(r.name)) incoming.set(key, { record: r, source: name, file: !isUrl(source) });
 		}
 		if (since === undefined) whole.set(name, seen);
 	}
-	for (const [key, { record, source }] of incoming) {
+	for (const [key, { record, source, file }] of incoming) {
 		await pace();
 		const old = merged.get(key);
 		// A new entry must have a wanted status; one held already takes any change of status.
 		if (!old && !o.filters.statuses.has(record.status)) continue;
-		if (old && origins.get(old) === source && contentOf(old.json) === contentOf(record.json)) continue;
+		if (old && origins.get(old) === source && contentOf(old.json, file) === contentOf(record.json, file))
+			continue;
 		const stampedRecord = stamped(record, source, now);
 		merged.set(key, stampedRecord);
 		origins.set(stampedRecord, source);
 	}
+	// A source read whole says what it holds: its entries gone from it go. A full pull also drops
+	// the entries of sources no longer named (entries made by hand, of no source, stay).
+	const named = new Set(o.sources.map(sourceName));
 	for (const [key, r] of merged) {
 		const origin = origins.get(r);
-		const gave = origin === undefined ? undefined : whole.get(origin);
-		if (gave && !gave.has(key) && !incoming.has(key)) merged.delete(key);
+		if (origin === undefined || incoming.has(key)) continue;
+		const gave = whole.get(origin);
+		if ((gave && !gave.has(key)) || (o.full && !named.has(origin))) merged.delete(key);
+	}
+	// Every source read whole: an --include that matches nothing is most likely mistyped.
+	if (whole.size === o.sources.length && o.filters.include.length > 0) {
+		const names = new Set([...merged.values()].map((r) => r.name));
+		for (const [, { record }] of incoming) names.add(record.name);
+		for (const glob of o.filters.include) {
+			const test = globTest(glob);
+			if (![...names].some(test)) o.onNote?.(`--include ${JSON.stringify(glob)} matches no server`);
+		}
 	}
 	let records = sortRecords([...merged.values()].filter((r) => passes(r.name)));
 	if (o.filters.latestOnly) records = latestOnly(records);
+	// One latest version a name, in the file as the loader would serve it.
+	records = withLatestFlags(records);
 	// Counted against the base: what a later source replaced in this pull is one addition.
 	const base = new Set(o.base);
 	const baseKeys = new Set((o.base ?? []).map(keyOf));
@@ -292,6 +333,11 @@ export async function pullRecords(o: PullOptions): Promise<PullResult> {
 	}
 	const removed = baseKeys.size;
 	const unchanged = records.length - added - updated;
+	if (records.length === 0 && (o.base?.length ?? 0) > 0 && !o.allowEmpty) {
+		throw new PullError(
+			`the pull would remove all ${o.base?.length} entries (are the filters right?); --allow-empty writes an empty registry`,
+		);
+	}
 	return {
 		records,
 		added,
@@ -304,27 +350,35 @@ export async function pullRecords(o: PullOptions): Promise<PullResult> {
 }
 
 /** The bytes of a pull's registry, checked by the server's loader as a load would check them. */
-export function pulledBytes(records: readonly RegistryRecord[], name: string): Uint8Array {
-	const bytes = registryBytes(records);
+export function pulledBytes(
+	records: readonly RegistryRecord[],
+	name: string,
+	metadata?: Record<string, unknown>,
+): Uint8Array {
+	const bytes = registryBytes(records, metadata);
 	const data = loadRegistryBytes(bytes, { file: name, invalidEntries: "reject", mtime: new Date() });
 	// Written as loaded: a merge may hold two versions of a name flagged latest (one held, one
 	// newly pulled); the loader picks one, and the file then says so.
-	return registryBytes(recordsOf(data.index));
+	return registryBytes(recordsOf(data.index), metadata);
 }
 
 export const PULL_USAGE = `Usage: registry pull SOURCE... -o FILE [--include GLOB]... [--exclude GLOB]...
-                     [--status LIST] [--latest-only] [--full] [--quiet]
+                     [--status LIST] [--latest-only] [--full] [--skip-invalid] [--allow-empty]
+                     [--quiet]
 
 Builds a registry file from other registries and registry files. A SOURCE is a registry's base
 URL (its /v0.1/servers is crawled page by page, else its /v0/servers; 429 and 5xx answers are
 retried, honouring Retry-After) or a registry file in any shape the server accepts. A later
 source wins over an earlier one for the same name and version.
 
-When FILE exists the pull is incremental: each registry is asked only for what changed since the
-newest entry it gave (updated_since), and the changes are merged in; files are read whole. The
-result (the API list shape) is validated with the server's loader and written atomically: a
-failed pull leaves FILE as it was. Entries carry their official metadata as the source gave it,
-and ours under _meta["${PULL_META}"] ({"source", "pulledAt"}).
+When FILE exists and was pulled with the same sources and filters (its metadata records them),
+the pull is incremental: each registry is asked only for what changed since the newest entry it
+gave (updated_since), and the changes are merged in; files are read whole. With other sources or
+filters every source is crawled whole. The result (the API list shape) is validated with the
+server's loader and written atomically: a failed pull leaves FILE as it was. Entries carry their
+official metadata as the source gave it, and ours under _meta["${PULL_META}"] ({"source",
+"pulledAt"}). An entry of a registry file whose only change is its timestamps (a file without
+them takes its modification time) is kept as it was.
 
   -o, --output FILE   the registry file to write (and to merge into when it exists)
   --include GLOB      keep only names matching a glob (* any characters, / too; ? one);
@@ -335,12 +389,18 @@ and ours under _meta["${PULL_META}"] ({"source", "pulledAt"}).
                       its status, so a deletion upstream is recorded as one
   --latest-only       only the latest version of each server
   --full              crawl every registry whole even when FILE exists: entries gone from a
-                      source are removed
+                      source, and entries of sources no longer named, are removed
+  --skip-invalid      skip invalid entries of registry files with a warning (default: an
+                      invalid entry fails the pull; registries' invalid entries are always
+                      skipped with a warning)
+  --allow-empty       let the pull leave FILE without entries (default: refused, as a filter
+                      that matches nothing is most likely mistyped)
   --quiet             no progress on standard error
   -h, --help          print this help and exit
 
-Exits 0 when FILE is written or already current, 1 when a source or FILE fails (FILE unchanged),
-2 on a usage error.
+A registry that answers with no entries where FILE holds entries pulled from it is taken for a
+broken one: the pull fails. Exits 0 when FILE is written or already current, 1 when a source or
+FILE fails (FILE unchanged), 2 on a usage error.
 `;
 
 const PULL_OPTIONS = {
@@ -350,6 +410,8 @@ const PULL_OPTIONS = {
 	status: { type: "string", multiple: true },
 	"latest-only": { type: "boolean" },
 	full: { type: "boolean" },
+	"skip-invalid": { type: "boolean" },
+	"allow-empty": { type: "boolean" },
 	quiet: { type: "boolean" },
 	help: { type: "boolean", short: "h" },
 } satisfies ParseArgsOptionsConfig;
@@ -375,6 +437,31 @@ function progressLine(io: CommandIo, tty: boolean) {
 		else if (p.pages === 1 || p.pages % 20 === 0) io.err(`${text}\n`);
 	};
 }
+
+/**
+ * What a pull into FILE was asked for, recorded in the file's metadata: a pull asked for anything
+ * else (another source, a wider filter) crawls every source whole, as the first one did.
+ */
+export interface PullSettings {
+	sources: string[];
+	include: string[];
+	exclude: string[];
+	status: string[];
+	latestOnly: boolean;
+}
+
+const settingsOf = (sources: readonly string[], f: PullFilters): PullSettings => ({
+	sources: sources.map(sourceName),
+	include: [...f.include].sort(),
+	exclude: [...f.exclude].sort(),
+	status: [...f.statuses].sort(),
+	latestOnly: f.latestOnly,
+});
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** A message of several lines (a loader's report), each line escaped, the lines kept. */
+const escapeLines = (text: string) => text.split("\n").map(escapeControl).join("\n");
 
 export async function pullCommand(
 	args: string[],
@@ -416,27 +503,46 @@ export async function pullCommand(
 		return usage((err as Error).message);
 	}
 	const target = values.output;
+	const existed = existsSync(target);
+	const tty = Boolean(stderrIsTty) && !values.quiet;
 	const fail = (message: string) => {
 		if (tty) io.err("\n");
-		io.err(`registry pull: ${escapeControl(redactText(message))}; ${target} unchanged\n`);
+		io.err(
+			`registry pull: ${escapeLines(redactText(message))}; ${escapeControl(target)} ${existed ? "unchanged" : "not written"}\n`,
+		);
 		return 1;
 	};
-	const tty = Boolean(stderrIsTty) && !values.quiet;
+	const note = (text: string) => io.err(`${tty ? "\n" : ""}warning: ${escapeControl(text)}\n`);
+	const filters: PullFilters = {
+		include: values.include ?? [],
+		exclude: values.exclude ?? [],
+		statuses,
+		latestOnly: Boolean(values["latest-only"]),
+	};
+	const settings = settingsOf(sources, filters);
 	const started = performance.now();
 	try {
-		const base = existsSync(target)
+		const base = existed
 			? (await readRegistry(target, { invalidEntries: "reject", maxBytes })).records
 			: undefined;
+		// Asked for the same as last time: incremental. Anything else: every source whole, so a
+		// wider filter brings what it now matches and a source dropped takes its entries along.
+		const recorded = existed ? (await fileMetadata(target, maxBytes))?.[PULL_META] : undefined;
+		const sameAsBefore = JSON.stringify(recorded) === JSON.stringify(settings);
+		if (base && !values.full && !sameAsBefore) {
+			note(
+				recorded === undefined
+					? `${target} does not say what it was pulled with: crawling every source whole`
+					: `the sources or filters differ from the last pull into ${target}: crawling every source whole`,
+			);
+		}
 		const result = await pullRecords({
 			sources,
 			base,
-			filters: {
-				include: values.include ?? [],
-				exclude: values.exclude ?? [],
-				statuses,
-				latestOnly: Boolean(values["latest-only"]),
-			},
-			full: Boolean(values.full),
+			filters,
+			full: Boolean(values.full) || !sameAsBefore,
+			invalidInFiles: values["skip-invalid"] ? "skip" : "reject",
+			allowEmpty: Boolean(values["allow-empty"]),
 			maxBytes,
 			crawl: {
 				onRetry: ({ url, delayMs, reason }) => {
@@ -445,27 +551,27 @@ export async function pullCommand(
 				},
 			},
 			onProgress: values.quiet ? undefined : progressLine(io, tty),
-			onNote: (text) => io.err(`${tty ? "\n" : ""}warning: ${escapeControl(text)}\n`),
+			onNote: note,
 		});
 		if (tty) io.err("\n");
 		const names = new Set(result.records.map((r) => r.name)).size;
 		const seconds = ((performance.now() - started) / 1000).toFixed(1);
 		for (const s of result.sources) {
 			io.out(
-				`${escapeControl(s.source)}: ${s.received} entries${s.since ? ` updated since ${s.since}` : ""}${s.invalid ? `, ${s.invalid} invalid skipped` : ""}\n`,
+				`${escapeControl(s.source)}: ${plural(s.received, "entry", "entries")}${s.since ? ` updated since ${s.since}` : ""}${s.invalid ? `, ${s.invalid} invalid skipped` : ""}\n`,
 			);
 		}
-		if (base && !result.changed) {
-			io.out(`${target}: unchanged: ${result.records.length} entries (${names} servers) in ${seconds} s\n`);
+		const held = `${plural(result.records.length, "entry", "entries")} (${plural(names, "server", "servers")})`;
+		if (base && !result.changed && sameAsBefore) {
+			io.out(`${escapeControl(target)}: unchanged: ${held} in ${seconds} s\n`);
 			return 0;
 		}
-		await writeFileAtomic(target, pulledBytes(result.records, target));
+		await writeFileAtomic(target, pulledBytes(result.records, target, { [PULL_META]: settings }));
 		io.out(
-			`${target}: ${result.records.length} entries (${names} servers): ${result.added} added, ${result.updated} updated, ${result.removed} removed, ${result.unchanged} unchanged in ${seconds} s\n`,
+			`${escapeControl(target)}: ${held}: ${result.added} added, ${result.updated} updated, ${result.removed} removed, ${result.unchanged} unchanged in ${seconds} s\n`,
 		);
 		return 0;
 	} catch (err) {
-		if (err instanceof PullError || err instanceof RegistryLoadError) return fail(err.message);
-		return fail(`${(err as Error).message}`);
+		return fail((err as Error).message);
 	}
 }

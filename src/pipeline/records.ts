@@ -11,10 +11,13 @@ import {
 	loadRegistryBytes,
 	loadRegistryBytesPaced,
 	loadRegistryFile,
+	readRegistryFile,
 } from "../registry/load.ts";
+import { OFFICIAL } from "../registry/official.ts";
 import { byNameVersion } from "../registry/parts.ts";
 import type { LoadReport } from "../registry/report.ts";
 import { type SnapshotData, type SnapshotIndex, STATUSES, type Status } from "../registry/snapshot.ts";
+import { splitRegistry } from "../registry/split.ts";
 
 /** Our own metadata on a pulled entry, beside the official one: where it came from, and when. */
 export const PULL_META = "registry.self-hosted/pull";
@@ -96,6 +99,28 @@ export async function readRegistryBytesPaced(
 	);
 }
 
+/**
+ * The top-level `metadata` of a registry file in the API list shape (undefined for other shapes
+ * or none): the file split as the loader splits it, only the rest of it parsed.
+ */
+export async function fileMetadata(
+	path: string,
+	maxBytes?: number,
+): Promise<Record<string, unknown> | undefined> {
+	const { bytes } = await readRegistryFile(path, { maxBytes });
+	const split = splitRegistry(bytes);
+	if (split?.top !== "object") return undefined;
+	try {
+		const metadata = (JSON.parse(new TextDecoder().decode(split.skeleton)) as { metadata?: unknown })
+			.metadata;
+		return typeof metadata === "object" && metadata !== null && !Array.isArray(metadata)
+			? (metadata as Record<string, unknown>)
+			: undefined;
+	} catch {
+		return undefined;
+	}
+}
+
 /** The key of an entry: its name and version. */
 export const keyOf = (r: { name: string; version: string }) => `${r.name}\u0000${r.version}`;
 
@@ -109,10 +134,9 @@ export function sortRecords<R extends { name: string; version: string }>(records
 	return records.sort(byNameVersion);
 }
 
-/** The latest record of each name, as the loader chooses it over these records. */
-export function latestOnly(records: RegistryRecord[]): RegistryRecord[] {
-	const sorted = sortRecords([...records]);
-	const flags = chooseLatestSorted(
+/** Which records the loader would make the latest of their names: 1 for those, in list order. */
+function latestFlags(sorted: readonly RegistryRecord[]): Uint8Array {
+	return chooseLatestSorted(
 		sorted.map((r) => ({
 			name: r.name,
 			version: r.version,
@@ -120,7 +144,31 @@ export function latestOnly(records: RegistryRecord[]): RegistryRecord[] {
 			flaggedLatest: r.latest,
 		})),
 	);
+}
+
+/** The latest record of each name, as the loader chooses it over these records. */
+export function latestOnly(records: RegistryRecord[]): RegistryRecord[] {
+	const sorted = sortRecords([...records]);
+	const flags = latestFlags(sorted);
 	return sorted.filter((_, i) => flags[i] === 1);
+}
+
+/**
+ * Records in list order, each saying whether it is the latest of its name as the loader would
+ * choose it over them all: a merge may hold two versions flagged latest (one held, one newly
+ * pulled) or none; the records that say otherwise are rewritten, the rest kept as they are.
+ */
+export function withLatestFlags(records: RegistryRecord[]): RegistryRecord[] {
+	const sorted = sortRecords([...records]);
+	const flags = latestFlags(sorted);
+	return sorted.map((r, i) => {
+		const latest = flags[i] === 1;
+		if (latest === r.latest) return r;
+		const doc = parseRecord(r);
+		const official = doc._meta?.[OFFICIAL] as Record<string, unknown> | undefined;
+		if (official) official.isLatest = latest;
+		return { ...r, latest, json: new TextEncoder().encode(JSON.stringify(doc)) };
+	});
 }
 
 /** The entry parsed: `{server, _meta}`. */
@@ -135,10 +183,14 @@ export function parseRecord(r: RegistryRecord): {
  * A registry file in the API list shape, `{"servers":[…],"metadata":{"count":N}}`, of records
  * in the given order: what the server writes, serves and loads again unchanged.
  */
-export function registryBytes(records: readonly { json: Uint8Array }[]): Uint8Array {
+export function registryBytes(
+	records: readonly { json: Uint8Array }[],
+	/** More of the file's `metadata` (which the loader ignores), beside the count. */
+	metadata: Record<string, unknown> = {},
+): Uint8Array {
 	const encoder = new TextEncoder();
 	const open = encoder.encode('{"servers":[\n');
-	const close = encoder.encode(`\n],"metadata":{"count":${records.length}}}\n`);
+	const close = encoder.encode(`\n],"metadata":${JSON.stringify({ count: records.length, ...metadata })}}\n`);
 	let size = open.byteLength + close.byteLength;
 	for (const r of records) size += r.json.byteLength + 2;
 	const out = new Uint8Array(size);

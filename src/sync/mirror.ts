@@ -7,8 +7,10 @@
  * mirrors converges). A source that is down is retried with a backoff that /health and the
  * metrics show; a source that answers with nothing never empties this registry.
  */
+
+import { unlink } from "node:fs/promises";
 import { backoffDelay, sleep } from "../backoff.ts";
-import { writeFileAtomic } from "../fsutil.ts";
+import { commitTemp, writeTempBeside } from "../fsutil.ts";
 import type { Gauge } from "../gauge.ts";
 import type { Logger } from "../log.ts";
 import { type PullFilters, pullRecords, sourceName } from "../pipeline/pull.ts";
@@ -39,6 +41,8 @@ export class RegistryMirror {
 	private readonly name: string;
 	private rounds = 0;
 	private failures = 0;
+	/** The last whole crawl failed: the next round crawls whole again (a source that empties stays failing). */
+	private fullPending = false;
 	private readonly counts = { applied: 0, unchanged: 0, failed: 0 };
 	private lastAttemptAt: string | undefined;
 	private lastSuccessAt: string | undefined;
@@ -72,8 +76,10 @@ export class RegistryMirror {
 	private async pull(kind: Round | undefined): Promise<void> {
 		const { store, log } = this.o;
 		this.lastAttemptAt = new Date().toISOString();
-		const full = kind === "full" || (kind === undefined && this.rounds % FULL_EVERY === 0);
+		const full =
+			kind === "full" || this.fullPending || (kind === undefined && this.rounds % FULL_EVERY === 0);
 		this.rounds++;
+		this.nextAt = undefined;
 		let summary = "";
 		try {
 			const outcome = await store.replace({
@@ -104,16 +110,22 @@ export class RegistryMirror {
 					summary = `${result.added} added, ${result.updated} updated, ${result.removed} removed`;
 					const since = result.sources[0]?.since;
 					if (!result.changed) return { skip: `no changes at ${this.name}${since ? ` since ${since}` : ""}` };
-					const bytes = registryBytes(result.records);
+					// A file beside the registry file, read and built by the store's loader apart from the
+					// serving thread, then renamed over it.
+					const temp = await writeTempBeside(store.path, registryBytes(result.records));
 					return {
-						source: bytes,
+						source: temp,
 						name: this.name,
-						commit: () => writeFileAtomic(store.path, bytes),
+						commit: () => commitTemp(temp, store.path),
+						cleanup: () => unlink(temp).catch(() => {}),
 					};
 				},
 				initial: store.current.count === 0,
 			});
+			if (this.failures > 0)
+				log.info(`Mirror: ${this.name} answers again after ${this.failures} failed rounds`);
 			this.failures = 0;
+			if (full) this.fullPending = false;
 			this.lastSuccessAt = new Date().toISOString();
 			if (outcome.result === "applied") {
 				this.counts.applied++;
@@ -128,11 +140,16 @@ export class RegistryMirror {
 			if (this.abort.signal.aborted) return;
 			this.failures++;
 			this.counts.failed++;
+			if (full) this.fullPending = true;
 			this.lastErrorAt = new Date().toISOString();
 			this.lastError = (err as Error).message;
 			this.lastResult = `failed: ${this.lastError}`;
+			const serving =
+				store.current.count > 0
+					? "still serving the previous data"
+					: "serving an empty registry until a pull succeeds";
 			log.error(
-				`Mirroring ${this.name} failed (${this.failures} in a row; next try in ${Math.round(this.delayMs() / 1000)} s); still serving the previous data: ${this.lastError}`,
+				`Mirroring ${this.name} failed (${this.failures} in a row; next try in ${Math.round(this.delayMs() / 1000)} s); ${serving}: ${this.lastError}`,
 			);
 		}
 	}

@@ -238,6 +238,7 @@ describe("MCP_REGISTRY_MIRROR_FROM", () => {
 				timeoutMs: 30_000,
 			},
 		);
+		expect(mirror.logs()).toMatch(/Mirror: http:\/\/127\.0\.0\.1:\d+ answers again after \d+ failed rounds/);
 	}, 60_000);
 
 	test("a source broken off mid-crawl leaves the file whole; the next round completes", async () => {
@@ -304,11 +305,17 @@ describe("MCP_REGISTRY_MIRROR_FROM", () => {
 		const mirror = await startMirror(source.base);
 		await until("the mirror serves 20 entries", async () => (await served(mirror.base)).size === 20);
 		await change(source, []);
-		await until(
-			"a full round refused the empty answer",
-			async () => String((await mirrorState(mirror.base)).last_error).includes("answered with no entries"),
+		// Refused on the full round, and on every round after (each crawls whole again until one
+		// succeeds): the failures add up where /health and the metrics show them.
+		const state = await until(
+			"rounds in a row refusing the empty answer",
+			async () => {
+				const s = await mirrorState(mirror.base);
+				return (s.consecutive_failures as number) >= 3 && s;
+			},
 			{ timeoutMs: 30_000 },
 		);
+		expect(String(state.last_error)).toContain("answered with no entries");
 		expect((await served(mirror.base)).size).toBe(20);
 		expect(validates(mirror.file)).toBe(true);
 	}, 60_000);

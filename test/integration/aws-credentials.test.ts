@@ -1407,7 +1407,13 @@ describe("malformed answers: a clear reason naming the field, never a secret", (
 			);
 			const err = await chainError(homeEnv({ AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url }));
 			expect(err).toBeInstanceOf(CredentialsError);
-			expect(err.message).toBe(`EC2 instance metadata: EC2 instance metadata (role my-role): ${reason}`);
+			expect(err.message).toStartWith(
+				`EC2 instance metadata: EC2 instance metadata (role my-role): ${reason}; `,
+			);
+			// Why it came to instance metadata: what was tried before it, and why each did not apply.
+			expect(err.message).toContain(
+				"; tried before it: environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set; shared files:",
+			);
 		});
 	}
 

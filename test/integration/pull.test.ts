@@ -15,6 +15,7 @@ import {
 	readdirSync,
 	readFileSync,
 	statSync,
+	utimesSync,
 	writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -103,7 +104,7 @@ function lines(rel: string): Map<string, string> {
 	const all = text.split("\n");
 	expect(all[0]).toBe('{"servers":[');
 	expect(all.at(-1)).toBe("");
-	expect(all.at(-2)).toMatch(/^\],"metadata":\{"count":\d+\}\}$/);
+	expect(all.at(-2)).toMatch(/^\],"metadata":\{"count":\d+,"registry\.self-hosted\/pull":\{.*\}\}\}$/);
 	const out = new Map<string, string>();
 	for (const line of all.slice(1, -2)) {
 		const entry = line.replace(/,$/, "");
@@ -177,7 +178,17 @@ describe("pulling from the registry itself", () => {
 		// Every entry the source lists, its server.json and official metadata as served there.
 		const listed = await served(r.base);
 		const file = read(out);
-		expect(file.metadata).toEqual({ count: kept.length });
+		// What the pull was asked for, so the next one knows whether it may be incremental.
+		expect(file.metadata).toEqual({
+			count: kept.length,
+			[PULL_META]: {
+				sources: [proxy.base],
+				include: [],
+				exclude: [],
+				status: ["active", "deprecated"],
+				latestOnly: false,
+			},
+		});
 		expect(file.servers.map(keyOf)).toEqual(
 			listed.filter((e) => official(e).status !== "deleted").map(keyOf),
 		);
@@ -391,6 +402,59 @@ describe("pulling from an upstream-style registry", () => {
 });
 
 describe("filters and sources", () => {
+	test.concurrent("another filter or source list than the last pull's crawls whole: a wider --include brings what it now matches", async () => {
+		const d = dir();
+		const u = await upstream({ entries: [...docs(6, 3, "io.github.a"), ...docs(6, 4, "io.github.b")] });
+		const out = `${d}/pulled.json`;
+		expect((await pull(u.base, "--include", "io.github.a*", "-o", out)).code).toBe(0);
+		const first = read(out).servers.map(keyOf);
+		expect(first.every((k) => k.startsWith("io.github.a"))).toBe(true);
+		// The same again: incremental (updated_since), nothing changes.
+		const again = await pull(u.base, "--include", "io.github.a*", "-o", out);
+		expect(again.stdout).toContain("unchanged");
+		expect(u.requests.at(-1)).toContain("updated_since=");
+		// Wider: every source crawled whole, and the servers it now matches arrive.
+		const wider = await pull(u.base, "--include", "io.github.a*", "--include", "io.github.b*", "-o", out);
+		expect(wider.code).toBe(0);
+		expect(wider.stderr).toContain("the sources or filters differ from the last pull");
+		expect(u.requests.at(-1)).not.toContain("updated_since=");
+		expect(
+			read(out)
+				.servers.map(keyOf)
+				.filter((k) => k.startsWith("io.github.b")),
+		).toHaveLength(6);
+	});
+
+	test.concurrent("a registry file's entries: touching the file changes nothing; an invalid entry fails the pull unless --skip-invalid", async () => {
+		const d = dir();
+		writeFileSync(at(`${d}/internal.json`), JSON.stringify([server("com.acme/tool", "1.0.0")]));
+		const out = `${d}/pulled.json`;
+		expect((await pull(`${d}/internal.json`, "-o", out)).code).toBe(0);
+		const bytes = bytesOf(out);
+		// A seed-shape file has no timestamps: the loader takes its modification time.
+		utimesSync(at(`${d}/internal.json`), new Date("2030-01-01T00:00:00Z"), new Date("2030-01-01T00:00:00Z"));
+		const touched = await pull(`${d}/internal.json`, "-o", out);
+		expect(touched.stdout).toContain("unchanged");
+		expect(bytesOf(out).equals(bytes)).toBe(true);
+
+		writeFileSync(
+			at(`${d}/internal.json`),
+			JSON.stringify([
+				server("com.acme/tool", "1.0.0"),
+				server("com.acme/wiki", "1.0.0", { remotes: [{ type: "sse", url: "not a url" }] }),
+			]),
+		);
+		const invalid = await pull(`${d}/internal.json`, "-o", out);
+		expect(invalid.code).toBe(1);
+		expect(invalid.stderr).toContain("com.acme/wiki");
+		expect(invalid.stderr).toContain(`${out} unchanged`);
+		expect(bytesOf(out).equals(bytes)).toBe(true);
+		const skipped = await pull(`${d}/internal.json`, "--skip-invalid", "-o", out);
+		expect(skipped.code).toBe(0);
+		expect(skipped.stderr).toContain("1 invalid entry skipped");
+		expect(read(out).servers.map(keyOf)).toEqual(["com.acme/tool@1.0.0"]);
+	});
+
 	const SEED = join(ROOT, "test", "fixtures", "real-seed-358-servers.json");
 	const seedNames = () =>
 		(JSON.parse(readFileSync(SEED, "utf8")) as Obj[]).map(
@@ -522,7 +586,7 @@ describe("filters and sources", () => {
 		expect((shared as Obj).server).toMatchObject({ description: "from the registry" });
 	});
 
-	test.concurrent("a source that answers with no entries, where FILE holds entries pulled from it: exit 1, FILE unchanged", async () => {
+	test.concurrent("a registry that answers with no entries, where FILE holds entries pulled from it: exit 1, FILE unchanged; an emptied file or filter is another matter", async () => {
 		const d = dir();
 		writeFileSync(at(`${d}/local.json`), JSON.stringify([server("io.github.e/one", "1.0.0")]));
 		const u = await upstream({ entries: docs(5, 9) });
@@ -531,22 +595,27 @@ describe("filters and sources", () => {
 		const bytes = bytesOf(out);
 		const files = listing(d);
 
-		writeFileSync(at(`${d}/local.json`), '{"servers":[]}');
-		const emptyFile = await pull(u.base, `${d}/local.json`, "-o", out);
-		expect(emptyFile.code).toBe(1);
-		expect(emptyFile.stderr).toBe(
-			`${u.base}: 1 page, 0 entries\nregistry pull: ${d}/local.json answered with no entries; keeping the 1 entries pulled from it before (a source that empties is taken for a broken one); ${out} unchanged\n`,
-		);
-		expect(bytesOf(out).equals(bytes)).toBe(true);
-
 		for (const e of u.all()) u.remove(e.server.name as string, e.server.version as string);
-		const emptyRegistry = await pull(u.base, "-o", out, "--full");
+		const emptyRegistry = await pull(u.base, `${d}/local.json`, "-o", out, "--full");
 		expect(emptyRegistry.code).toBe(1);
 		expect(emptyRegistry.stderr).toContain(
-			`registry pull: ${u.base} answered with no entries; keeping the 5 entries`,
+			`registry pull: ${u.base} answered with no entries; keeping the 5 entries pulled from it before (a registry that empties is taken for a broken one); ${out} unchanged\n`,
 		);
 		expect(bytesOf(out).equals(bytes)).toBe(true);
 		expect(listing(d)).toEqual(files);
+
+		// A file emptied on purpose is no broken registry: its entries go.
+		writeFileSync(at(`${d}/local.json`), '{"servers":[]}');
+		for (const e of docs(5, 9)) u.add(e);
+		const emptyFile = await pull(u.base, `${d}/local.json`, "-o", out);
+		expect(emptyFile.code).toBe(0);
+		expect(read(out).servers.map(keyOf)).not.toContain("io.github.e/one@1.0.0");
+
+		// A pull that would leave nothing (a mistyped filter): refused unless asked for.
+		const mistyped = await pull(u.base, `${d}/local.json`, "-o", out, "--include", "io.github.nobody/*");
+		expect(mistyped.code).toBe(1);
+		expect(mistyped.stderr).toContain('warning: --include "io.github.nobody/*" matches no server');
+		expect(mistyped.stderr).toContain("the pull would remove all 5 entries (are the filters right?)");
 	});
 });
 
@@ -574,7 +643,7 @@ describe("bad input", () => {
 		const run = await pull("s3://bucket/registry.json", "-o", `${d}/x.json`);
 		expect(run.code).toBe(1);
 		expect(run.stderr).toBe(
-			`registry pull: s3://bucket/registry.json: a source is a registry's http(s) URL or a registry file; ${d}/x.json unchanged\n`,
+			`registry pull: s3://bucket/registry.json: a source is a registry's http(s) URL or a registry file; ${d}/x.json not written\n`,
 		);
 		expect(listing(d)).toEqual([]);
 	});
@@ -593,7 +662,7 @@ describe("bad input", () => {
 		const failed = await pull(`http://reader:hunter2@127.0.0.1:${missing.port}/`, "-o", `${d}/failed.json`);
 		expect(failed.code).toBe(1);
 		expect(failed.stderr).toBe(
-			`registry pull: http://***@127.0.0.1:${missing.port}/v0/servers?limit=100&include_deleted=true: HTTP 404; ${d}/failed.json unchanged\n`,
+			`registry pull: http://***@127.0.0.1:${missing.port}/v0/servers?limit=100&include_deleted=true: HTTP 404; ${d}/failed.json not written\n`,
 		);
 		// Not even a URL: the password holds a /, so it parses as no URL at all.
 		const broken = await pull("http://reader:hunt/er2@127.0.0.1:1/", "-o", `${d}/broken.json`);
@@ -615,8 +684,8 @@ describe("bad input", () => {
 		const run = await pull(u.base, "-o", `${d}/pulled.json`);
 		expect(run.code).toBe(0);
 		expect(run.stdout.split("\n")).toEqual([
-			`${u.base}: 1 entries, 1 invalid skipped`,
-			expect.stringMatching(/^case-\d+\/pulled\.json: 1 entries \(1 servers\): 1 added, /),
+			`${u.base}: 1 entry, 1 invalid skipped`,
+			expect.stringMatching(/^case-\d+\/pulled\.json: 1 entry \(1 server\): 1 added, /),
 			"",
 		]);
 		expect(run.stderr).toStartWith(
@@ -636,7 +705,7 @@ describe("bad input", () => {
 		expect(loop.code).toBe(1);
 		// The first page's progress line, then the error: nothing the cursor says makes a line of its own.
 		expect(loop.stderr.split("\n")).toHaveLength(3);
-		expect(loop.stderr).toEndWith(`returned cursor "x\\n${forged}" twice; ${d}/loop.json unchanged\n`);
+		expect(loop.stderr).toEndWith(`returned cursor "x\\n${forged}" twice; ${d}/loop.json not written\n`);
 		expect(existsSync(at(`${d}/loop.json`))).toBe(false);
 	});
 });

@@ -535,3 +535,43 @@ describe("MCP_REGISTRY_TLS_CERT_FILE / MCP_REGISTRY_TLS_KEY_FILE", () => {
 		expect(describeVariables()).toContain("MCP_REGISTRY_TLS_KEY_FILE");
 	});
 });
+
+describe("the mirror's variables", () => {
+	test("MIRROR_FROM with SQS_ENABLED or S3_URL: one error each, naming both", () => {
+		expect(() =>
+			loadConfig(
+				env({
+					MIRROR_FROM: "https://registry.example/",
+					SQS_ENABLED: "true",
+					SQS_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/1/q",
+					S3_URL: "s3://b/k",
+				}),
+			),
+		).toThrow(
+			/MCP_REGISTRY_MIRROR_FROM and MCP_REGISTRY_SQS_ENABLED=true exclude each other[\s\S]*MCP_REGISTRY_MIRROR_FROM and MCP_REGISTRY_S3_URL exclude each other/,
+		);
+	});
+
+	test("globs and statuses are lists; a glob with a space or control character is refused", () => {
+		const { config } = loadConfig(
+			env({
+				MIRROR_FROM: "https://registry.example/",
+				MIRROR_INCLUDE: " io.github.acme/* , com.acme.* ,",
+				MIRROR_STATUS: "Active,deleted",
+			}),
+		);
+		expect(config.mirrorInclude).toEqual(["io.github.acme/*", "com.acme.*"]);
+		expect(config.mirrorStatus).toEqual(["active", "deleted"]);
+		expect(() => loadConfig(env({ MIRROR_EXCLUDE: "a b" }))).toThrow("MCP_REGISTRY_MIRROR_EXCLUDE must be");
+		expect(() => loadConfig(env({ MIRROR_EXCLUDE: "a\nb" }))).toThrow("MCP_REGISTRY_MIRROR_EXCLUDE must be");
+		expect(() => loadConfig(env({ MIRROR_STATUS: "" }))).toThrow("MCP_REGISTRY_MIRROR_STATUS must be");
+	});
+
+	test("a mirror setting without MIRROR_FROM is warned about", () => {
+		const { warnings } = loadConfig(env({ MIRROR_INCLUDE: "com.acme.*", MIRROR_INTERVAL_SECONDS: "60" }));
+		expect(warnings).toEqual([
+			"MCP_REGISTRY_MIRROR_INTERVAL_SECONDS is set but MCP_REGISTRY_MIRROR_FROM is not: it is ignored",
+			"MCP_REGISTRY_MIRROR_INCLUDE is set but MCP_REGISTRY_MIRROR_FROM is not: it is ignored",
+		]);
+	});
+});

@@ -332,14 +332,20 @@ describe("pullRecords: an incremental pull", () => {
 		expect(u.requests.at(-1)).toBe("/v0.1/servers?limit=100&include_deleted=true");
 	});
 
-	test("entries held from another source (or made by hand) are left alone by a full pull", async () => {
+	test("a full pull leaves entries of other named sources alone, and drops those of sources no longer named", async () => {
 		const u = await sixEntries();
 		const other = file("other.json", [server("io.github.o/kept", "1.0.0")]);
 		const base = reread(await pull({ sources: [other, u.base] }));
 		u.remove("io.github.t/e", "3.0.0");
-		const r = await pull({ sources: [u.base], base, full: true });
-		expect(keys(r.records)).toContain("io.github.o/kept@1.0.0");
-		expect(r.removed).toBe(1);
+		const both = await pull({ sources: [other, u.base], base, full: true });
+		expect(keys(both.records)).toContain("io.github.o/kept@1.0.0");
+		expect(both.removed).toBe(1);
+		// An incremental pull of one source leaves the other's entries alone.
+		expect(keys((await pull({ sources: [u.base], base })).records)).toContain("io.github.o/kept@1.0.0");
+		// A full pull says what the file holds: other.json is no longer named, its entry goes.
+		const one = await pull({ sources: [u.base], base, full: true });
+		expect(keys(one.records)).not.toContain("io.github.o/kept@1.0.0");
+		expect(one.removed).toBe(2);
 	});
 
 	test("a source that answers with no entries while entries pulled from it are held: refused", async () => {
@@ -349,7 +355,7 @@ describe("pullRecords: an incremental pull", () => {
 		const err = await rejection(pull({ sources: [u.base], base, full: true }));
 		expect(err).toBeInstanceOf(PullError);
 		expect((err as Error).message).toBe(
-			`${u.base} answered with no entries; keeping the 5 entries pulled from it before (a source that empties is taken for a broken one)`,
+			`${u.base} answered with no entries; keeping the 5 entries pulled from it before (a registry that empties is taken for a broken one)`,
 		);
 		// The same of a file emptied.
 		const f = file("emptied.json", [server("io.github.f/one", "1.0.0")]);
