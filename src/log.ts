@@ -26,6 +26,14 @@ export interface LoggerOptions {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
+/**
+ * What escapeControl escapes: the control characters, and the bidirectional formatting ones
+ * (U+061C, U+200E/F, U+202A-E, U+2066-9), which reorder what a terminal or a page shows: a
+ * name cannot make the text around it read otherwise than it is.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose
+const ESCAPED = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
 /** Where the first control character of `text` is (C0, DEL, C1, U+2028/2029), or -1. */
 export function firstControlCharacter(text: string): number {
 	return text.search(CONTROL);
@@ -36,10 +44,11 @@ const SHORT: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 /**
  * Text with every control character written as an escape (`\n`, `\u001b`): what comes from
  * outside (a message body, an object key, a file's entry) cannot end a log line and forge the
- * next, nor drive the terminal. Backslashes are left as they are.
+ * next, nor drive the terminal, nor turn text around (bidi overrides). Backslashes are left as
+ * they are.
  */
 export function escapeControl(text: string): string {
-	return text.replace(CONTROL, (c) => SHORT[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+	return text.replace(ESCAPED, (c) => SHORT[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** JSON text with what JSON allows raw (DEL, C1, U+2028/2029) escaped too: still the same JSON. */
@@ -50,7 +59,7 @@ function safeJson(value: unknown): string {
 function textValue(value: unknown): string {
 	if (value instanceof Error) return safeJson(value.message);
 	const s = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
-	return /^[^\s"=]+$/.test(s) && firstControlCharacter(s) < 0 ? s : safeJson(s);
+	return /^[^\s"=]+$/.test(s) && s.search(ESCAPED) < 0 ? s : safeJson(s);
 }
 
 function jsonValue(value: unknown): unknown {

@@ -2,6 +2,7 @@
  * registry: a read-only MCP Registry server. Wires config → store → HTTP, and the signals.
  */
 import { existsSync, writeSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { type Aws, createAws } from "./aws/clients.ts";
 import { EndpointConfigError, parseS3Url } from "./aws/endpoints.ts";
 import { buildInfo } from "./build-info.ts";
@@ -15,7 +16,7 @@ import { diffCommand } from "./pipeline/diff.ts";
 import { publishCommand } from "./pipeline/publish.ts";
 import { pullCommand } from "./pipeline/pull.ts";
 import { BUILD_COMMAND, runBuildProcess } from "./registry/build-process.ts";
-import { sourceBuildCommand } from "./registry/process-loader.ts";
+import { canBuildInProcess, sourceBuildCommand } from "./registry/process-loader.ts";
 import { seedRegistryFile } from "./registry/seed.ts";
 import { RegistryStore } from "./registry/store.ts";
 import { AddressInUseError, hostPort, type RunningServer, serve } from "./runtime.ts";
@@ -163,8 +164,21 @@ const WORKER_URL = new URL("./registry/load-worker.ts", import.meta.url).href;
  * path, as with bytecode), else this runtime with build-process.ts.
  */
 function buildCommand(): string[] {
+	return isCompiled() ? [process.execPath] : sourceBuildCommand();
+}
+
+function isCompiled(): boolean {
 	const entry = (globalThis as { Bun?: { main?: string } }).Bun?.main ?? "";
-	return /^(\/\$bunfs\/|[A-Za-z]:[\\/]~BUN[\\/])/.test(entry) ? [process.execPath] : sourceBuildCommand();
+	return /^(\/\$bunfs\/|[A-Za-z]:[\\/]~BUN[\\/])/.test(entry);
+}
+
+/**
+ * The command that runs `registry` itself (this executable when compiled, else this runtime with
+ * this file), for the mirror's rounds; undefined where no process can be started (Deno).
+ */
+function registryCommand(): string[] | undefined {
+	if (isCompiled()) return [process.execPath];
+	return canBuildInProcess ? [process.execPath, fileURLToPath(import.meta.url)] : undefined;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -298,6 +312,8 @@ export async function main(argv: string[]): Promise<number> {
 				},
 				log,
 				maxBytes: fileByteLimit(config),
+				// Each round in a process of its own, as loads are built (not with LOAD_WORKER=false).
+				command: config.loadWorker ? registryCommand() : undefined,
 			})
 		: undefined;
 	const listener =

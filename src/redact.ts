@@ -40,3 +40,25 @@ const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]*/gi;
 export function redactText(text: string): string {
 	return text.replace(URL_IN_TEXT, (word) => redactUrl(word));
 }
+
+/** Query parameters of the registry API: what a URL's query may show; any other value may be a key. */
+const API_PARAMETERS = new Set(["limit", "cursor", "updated_since", "include_deleted", "version", "search"]);
+
+/**
+ * A registry URL as it may be shown and recorded (in logs, errors, and the source a pulled entry
+ * names): without user information, and with the value of every query parameter that is not one
+ * of the API's replaced by `***` (`?api_key=…` is a secret, `?limit=100` is not).
+ */
+export function redactRegistryUrl(url: string | URL): string {
+	const text = redactUrl(url);
+	if (!URL.canParse(text)) return text;
+	const u = new URL(text);
+	let hidden = false;
+	for (const [name] of u.searchParams) {
+		if (!API_PARAMETERS.has(name)) {
+			u.searchParams.set(name, REDACTED);
+			hidden = true;
+		}
+	}
+	return hidden ? u.href.replaceAll(encodeURIComponent(REDACTED), REDACTED) : text;
+}

@@ -7,11 +7,12 @@
  */
 import { abortError, backoffDelay, sleep } from "../backoff.ts";
 import { readCapped } from "../read-capped.ts";
-import { redactText, redactUrl } from "../redact.ts";
+import { redactRegistryUrl, redactText } from "../redact.ts";
 import { RegistryLoadError } from "../registry/report.ts";
 import { splitRegistry } from "../registry/split.ts";
 
 const MAX_PAGES = 100_000;
+const MAX_CURSOR = 4096;
 const PAGE_TIMEOUT_MS = 30_000;
 /** Tries per page: the first and five retries, about a minute of backoff in all. */
 const ATTEMPTS = 6;
@@ -140,7 +141,7 @@ async function fetchPage(u: URL, limit: number, o: CrawlOptions): Promise<Uint8A
 	const fetcher = o.fetch ?? fetch;
 	const wait = o.sleep ?? sleep;
 	// Errors name the page without the URL's user information (a password in the source URL).
-	const shown = redactUrl(u);
+	const shown = redactRegistryUrl(u);
 	for (let attempt = 1; ; attempt++) {
 		if (o.signal?.aborted) throw abortError(o.signal);
 		let reason: string;
@@ -164,6 +165,10 @@ async function fetchPage(u: URL, limit: number, o: CrawlOptions): Promise<Uint8A
 			if (err instanceof TooLarge || err instanceof NoEndpoint || err instanceof RegistryLoadError) throw err;
 			if (o.signal?.aborted) throw abortError(o.signal);
 			reason = redactText((err as Error).message);
+			// A redirect loop, or one to file:// or another scheme, answers the same every time.
+			if (UNRETRYABLE.has(String((err as { code?: unknown }).code))) {
+				throw new RegistryLoadError(`${shown}: ${reason.replace(/\. For more information.*$/, "")}`);
+			}
 		}
 		if (attempt >= attempts) {
 			throw new RegistryLoadError(
@@ -184,6 +189,9 @@ async function fetchPage(u: URL, limit: number, o: CrawlOptions): Promise<Uint8A
 
 class TooLarge extends Error {}
 
+/** fetch's errors that no retry changes (Bun's codes). */
+const UNRETRYABLE = new Set(["TooManyRedirects", "UnsupportedRedirectProtocol"]);
+
 /**
  * Crawls a registry's list endpoint page by page with its cursors; returns a registry file in the
  * API list shape holding every entry as the registry sent it. `source` is a registry's base URL
@@ -203,7 +211,7 @@ export async function crawlRegistry(source: string, o: CrawlOptions = {}): Promi
 			}
 		}
 	}
-	throw new RegistryLoadError(`${redactUrl(source)}: no list endpoint`);
+	throw new RegistryLoadError(`${redactRegistryUrl(source)}: no list endpoint`);
 }
 
 async function crawlEndpoint(start: URL, o: CrawlOptions, maxBytes: number): Promise<Uint8Array> {
@@ -212,7 +220,7 @@ async function crawlEndpoint(start: URL, o: CrawlOptions, maxBytes: number): Pro
 	if (o.updatedSince !== undefined) first.searchParams.set("updated_since", o.updatedSince);
 	// With updated_since the API lists deleted entries anyway, and refuses include_deleted=false.
 	else if (o.includeDeleted) first.searchParams.set("include_deleted", "true");
-	const endpoint = redactUrl(start);
+	const endpoint = redactRegistryUrl(start);
 	const entries: Uint8Array[] = [];
 	const seen = new Set<string>();
 	let read = 0;
@@ -220,7 +228,7 @@ async function crawlEndpoint(start: URL, o: CrawlOptions, maxBytes: number): Pro
 	for (let page = 0; page < MAX_PAGES; page++) {
 		const u = new URL(first);
 		if (cursor !== undefined) u.searchParams.set("cursor", cursor);
-		const shown = redactUrl(u);
+		const shown = redactRegistryUrl(u);
 		let bytes: Uint8Array;
 		try {
 			bytes = await fetchPage(u, maxBytes - read, o);
@@ -238,6 +246,13 @@ async function crawlEndpoint(start: URL, o: CrawlOptions, maxBytes: number): Pro
 		for (const e of these) entries.push(e);
 		o.onPage?.({ pages: page + 1, entries: entries.length, bytes: read, endpoint });
 		if (typeof next !== "string" || next === "") return listOf(entries);
+		// Cursors are short (a name and a version, or a few of our bytes): a long one would be
+		// sent back, logged and shown in every error that names the page.
+		if (next.length > MAX_CURSOR) {
+			throw new RegistryLoadError(
+				`${shown}: the next cursor is ${next.length} characters long, over ${MAX_CURSOR}`,
+			);
+		}
 		if (seen.has(next)) {
 			throw new RegistryLoadError(`${shown}: the registry returned cursor ${JSON.stringify(next)} twice`);
 		}

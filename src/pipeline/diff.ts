@@ -325,6 +325,10 @@ export function summaryLine(d: RegistryDiff): string {
 	return parts.length > 0 ? parts.join(", ") : "no differences";
 }
 
+/** How much of one name, version or path the text and markdown show (JSON: all of it). */
+const ITEM_CHARS = 200;
+const shortened = (s: string) => (s.length > ITEM_CHARS ? `${s.slice(0, ITEM_CHARS)}…` : s);
+
 /** The first `limit` items joined by `, `, and how many more. */
 function listed(items: readonly string[], limit: number): string {
 	const shown = items.slice(0, limit).join(", ");
@@ -371,7 +375,7 @@ function formatText(d: RegistryDiff, labels?: { old: string; new: string }): str
 	const head = labels ? `${labels.old} → ${labels.new}: ` : "";
 	const lines = [escapeControl(`${head}${summaryLine(d)}`)];
 	for (const { kind, title } of KINDS) {
-		const items = itemLines(d, kind, (s) => s);
+		const items = itemLines(d, kind, shortened);
 		if (items.length === 0) continue;
 		lines.push("", `${title} (${items.length}):`);
 		for (const item of items.slice(0, TEXT_LIST_LIMIT))
@@ -403,7 +407,7 @@ function formatMarkdown(d: RegistryDiff, labels?: { old: string; new: string }):
 	const out = [title, "", `**${summaryLine(d)}**`, "", "| Change | Count |", "| --- | ---: |"];
 	for (const { kind, title } of KINDS) out.push(`| ${title} | ${d[kind].length} |`);
 	for (const { kind, title, one, many } of KINDS) {
-		const items = itemLines(d, kind, markdownCode);
+		const items = itemLines(d, kind, (s) => markdownCode(shortened(s)));
 		if (items.length === 0) continue;
 		const bullets = items.slice(0, MARKDOWN_LIST_LIMIT).map((item) => `- ${item}`);
 		if (items.length > MARKDOWN_LIST_LIMIT)

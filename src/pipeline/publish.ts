@@ -173,7 +173,8 @@ export function parsePublishArgs(args: string[]): PublishPlan | undefined {
 	if (ifMatch !== undefined && ifNoneMatch !== undefined) {
 		throw new UsageError("--if-match and --if-none-match exclude each other");
 	}
-	if (ifMatch !== undefined && !/^(?:"[^"\s]+"|[^"\s]+)$/.test(ifMatch)) {
+	// An entity tag's characters (RFC 9110): visible ASCII but the quote; quoted or not.
+	if (ifMatch !== undefined && !/^(?:"[\x21\x23-\x7e]+"|[\x21\x23-\x7e]+)$/.test(ifMatch)) {
 		throw new UsageError(
 			`--if-match takes an ETag such as "3858f62230ac3c915f300c664312c63f" (got ${JSON.stringify(ifMatch)})`,
 		);

@@ -13,7 +13,7 @@ import type { CommandIo } from "../cli.ts";
 import { fileByteLimitOf } from "../config/variables.ts";
 import { writeFileAtomic } from "../fsutil.ts";
 import { escapeControl } from "../log.ts";
-import { redactText, redactUrl } from "../redact.ts";
+import { redactRegistryUrl, redactText, redactUrl } from "../redact.ts";
 import { type InvalidEntries, loadRegistryBytes } from "../registry/load.ts";
 import { describeProblem } from "../registry/report.ts";
 import { STATUSES, type Status } from "../registry/snapshot.ts";
@@ -116,12 +116,35 @@ const isUrl = (source: string) => /^https?:\/\//i.test(source);
  * names are compared by people.
  */
 export function globTest(glob: string): (name: string) => boolean {
-	const pattern = glob
-		.replace(/[.+^${}()|[\]\\]/g, "\\$&")
-		.replace(/\*/g, ".*")
-		.replace(/\?/g, ".");
-	const re = new RegExp(`^${pattern}$`, "is");
-	return (name) => re.test(name);
+	const pattern = glob.toLowerCase();
+	return (name) => wildcardMatch(pattern, name.toLowerCase());
+}
+
+/**
+ * `*` and `?` matched in time linear in the text for each star (no regular expression: a glob of
+ * many stars against a long hostile name must not backtrack for seconds). After a mismatch it
+ * resumes from the last star, one character further: earlier stars never need to take more.
+ */
+function wildcardMatch(pattern: string, text: string): boolean {
+	let p = 0;
+	let t = 0;
+	let star = -1;
+	let resume = 0;
+	while (t < text.length) {
+		const c = pattern[p];
+		if (c === "*") {
+			star = p++;
+			resume = t;
+		} else if (c !== undefined && (c === "?" || c === text[t])) {
+			p++;
+			t++;
+		} else if (star >= 0) {
+			p = star + 1;
+			t = ++resume;
+		} else return false;
+	}
+	while (pattern[p] === "*") p++;
+	return p === pattern.length;
 }
 
 /** Whether a name passes the include and exclude globs. */
@@ -197,7 +220,7 @@ export function sourceName(source: string): string {
 	// One name however the URL is written: `http://h`, `http://h/` and `HTTP://H/` are one source.
 	const url = new URL(source);
 	url.hash = "";
-	return redactUrl(url.href.replace(/\/+$/, ""));
+	return redactRegistryUrl(url.href).replace(/\/+$/, "");
 }
 
 async function readSource(source: string, since: string | undefined, o: PullOptions): Promise<RegistryRead> {
@@ -211,9 +234,10 @@ async function readSource(source: string, since: string | undefined, o: PullOpti
 			includeDeleted: true,
 			onPage: (p) => o.onProgress?.(name, p),
 		});
+		// Every problem kept: the entries skipped as invalid are still the source's (see pullRecords).
 		return o.paceMs === undefined
-			? readRegistryBytes(bytes, name, "skip")
-			: readRegistryBytesPaced(bytes, name, "skip", o.paceMs, o.crawl?.signal);
+			? readRegistryBytes(bytes, name, "skip", Number.POSITIVE_INFINITY)
+			: readRegistryBytesPaced(bytes, name, "skip", o.paceMs, o.crawl?.signal, Number.POSITIVE_INFINITY);
 	}
 	if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
 		throw new PullError(`${escapeControl(source)}: a source is a registry's http(s) URL or a registry file`);
@@ -225,17 +249,25 @@ async function readSource(source: string, since: string | undefined, o: PullOpti
 	});
 }
 
-/** The newest `updatedAt` of the records from `source`, as RFC 3339; undefined when none are. */
-function newestOf(
+/**
+ * What an incremental pull asks a source for (`updated_since`, RFC 3339): changes after the
+ * newest `updatedAt` of the entries it gave, as upstream advises for its sync, but never
+ * after now: one entry dated in the far future must not make every later pull ask for nothing.
+ * Undefined when the source gave none of the records.
+ */
+function sinceFor(
 	records: Iterable<RegistryRecord>,
 	source: string,
 	origins: Map<RegistryRecord, string | undefined>,
-) {
+	now: Date,
+): string | undefined {
 	let newest: string | undefined;
 	for (const r of records) {
 		if (origins.get(r) === source && (newest === undefined || r.updated > newest)) newest = r.updated;
 	}
-	return newest === undefined ? undefined : isoOfKey(newest);
+	if (newest === undefined) return undefined;
+	const iso = isoOfKey(newest);
+	return Date.parse(iso) > now.getTime() ? now.toISOString() : iso;
 }
 
 /**
@@ -244,7 +276,8 @@ function newestOf(
  */
 export async function pullRecords(o: PullOptions): Promise<PullResult> {
 	const pace = pacer(o.paceMs, o.crawl?.signal);
-	const now = (o.now ?? (() => new Date()))().toISOString();
+	const nowDate = (o.now ?? (() => new Date()))();
+	const now = nowDate.toISOString();
 	const passes = nameFilter(o.filters);
 	const merged = new Map<string, RegistryRecord>();
 	const origins = new Map<RegistryRecord, string | undefined>();
@@ -263,7 +296,8 @@ export async function pullRecords(o: PullOptions): Promise<PullResult> {
 		const name = sourceName(source);
 		const held = [...merged.values()].filter((r) => origins.get(r) === name).length;
 		// A registry answers what changed since the newest entry it gave; a file is read whole.
-		const since = o.base && !o.full && isUrl(source) ? newestOf(merged.values(), name, origins) : undefined;
+		const since =
+			o.base && !o.full && isUrl(source) ? sinceFor(merged.values(), name, origins, nowDate) : undefined;
 		const read = await readSource(source, since, o);
 		const invalid = read.report.skipped;
 		if (invalid > 0) {
@@ -279,7 +313,13 @@ export async function pullRecords(o: PullOptions): Promise<PullResult> {
 				`${name} answered with no entries${invalid > 0 ? ` (${invalid} invalid skipped)` : ""}; keeping the ${held} entries pulled from it before (a registry that empties is taken for a broken one)`,
 			);
 		}
+		// An entry the source lists but that does not validate (its schema drifted) is still listed
+		// there: the copy held here stays, stale, rather than being removed by a whole read.
 		const seen = new Set<string>();
+		for (const p of read.report.errors.first) {
+			if (p.name !== undefined && p.version !== undefined)
+				seen.add(keyOf({ name: p.name, version: p.version }));
+		}
 		for (const r of read.records) {
 			const key = keyOf(r);
 			seen.add(key);
@@ -335,7 +375,7 @@ export async function pullRecords(o: PullOptions): Promise<PullResult> {
 	const unchanged = records.length - added - updated;
 	if (records.length === 0 && (o.base?.length ?? 0) > 0 && !o.allowEmpty) {
 		throw new PullError(
-			`the pull would remove all ${o.base?.length} entries (are the filters right?); --allow-empty writes an empty registry`,
+			`the pull would remove all ${o.base?.length} entries: refused, as a filter that matches nothing is most likely mistyped (registry pull --allow-empty writes an empty registry)`,
 		);
 	}
 	return {
@@ -364,7 +404,7 @@ export function pulledBytes(
 
 export const PULL_USAGE = `Usage: registry pull SOURCE... -o FILE [--include GLOB]... [--exclude GLOB]...
                      [--status LIST] [--latest-only] [--full] [--skip-invalid] [--allow-empty]
-                     [--quiet]
+                     [--adopt] [--json] [--quiet]
 
 Builds a registry file from other registries and registry files. A SOURCE is a registry's base
 URL (its /v0.1/servers is crawled page by page, else its /v0/servers; 429 and 5xx answers are
@@ -395,6 +435,11 @@ them takes its modification time) is kept as it was.
                       skipped with a warning)
   --allow-empty       let the pull leave FILE without entries (default: refused, as a filter
                       that matches nothing is most likely mistyped)
+  --adopt             entries of FILE that name no source are taken as the (one) SOURCE's, so a
+                      full pull removes them when the source no longer has them (a file turned
+                      into a mirror of that source)
+  --json              the summary as one JSON object on standard output: file, entries, servers,
+                      added, updated, removed, unchanged, changed, written, sources, seconds
   --quiet             no progress on standard error
   -h, --help          print this help and exit
 
@@ -412,6 +457,8 @@ const PULL_OPTIONS = {
 	full: { type: "boolean" },
 	"skip-invalid": { type: "boolean" },
 	"allow-empty": { type: "boolean" },
+	adopt: { type: "boolean" },
+	json: { type: "boolean" },
 	quiet: { type: "boolean" },
 	help: { type: "boolean", short: "h" },
 } satisfies ParseArgsOptionsConfig;
@@ -487,6 +534,7 @@ export async function pullCommand(
 	}
 	if (!values.output) return usage("-o FILE is required");
 	if (sources.length === 0) return usage("name at least one SOURCE");
+	if (values.adopt && sources.length !== 1) return usage("--adopt takes exactly one SOURCE");
 	for (const s of sources) {
 		if (isUrl(s) && !URL.canParse(s)) return usage(`${redactUrl(s)} is not a valid URL`);
 	}
@@ -541,6 +589,7 @@ export async function pullCommand(
 			base,
 			filters,
 			full: Boolean(values.full) || !sameAsBefore,
+			adopt: values.adopt ? sourceName(sources[0] as string) : undefined,
 			invalidInFiles: values["skip-invalid"] ? "skip" : "reject",
 			allowEmpty: Boolean(values["allow-empty"]),
 			maxBytes,
@@ -556,17 +605,25 @@ export async function pullCommand(
 		if (tty) io.err("\n");
 		const names = new Set(result.records.map((r) => r.name)).size;
 		const seconds = ((performance.now() - started) / 1000).toFixed(1);
+		const write = !(base && !result.changed && sameAsBefore);
+		if (write) await writeFileAtomic(target, pulledBytes(result.records, target, { [PULL_META]: settings }));
+		if (values.json) {
+			const { records, ...counts } = result;
+			io.out(
+				`${JSON.stringify({ file: target, entries: records.length, servers: names, ...counts, written: write, seconds: Number(seconds) })}\n`,
+			);
+			return 0;
+		}
 		for (const s of result.sources) {
 			io.out(
 				`${escapeControl(s.source)}: ${plural(s.received, "entry", "entries")}${s.since ? ` updated since ${s.since}` : ""}${s.invalid ? `, ${s.invalid} invalid skipped` : ""}\n`,
 			);
 		}
 		const held = `${plural(result.records.length, "entry", "entries")} (${plural(names, "server", "servers")})`;
-		if (base && !result.changed && sameAsBefore) {
+		if (!write) {
 			io.out(`${escapeControl(target)}: unchanged: ${held} in ${seconds} s\n`);
 			return 0;
 		}
-		await writeFileAtomic(target, pulledBytes(result.records, target, { [PULL_META]: settings }));
 		io.out(
 			`${escapeControl(target)}: ${held}: ${result.added} added, ${result.updated} updated, ${result.removed} removed, ${result.unchanged} unchanged in ${seconds} s\n`,
 		);

@@ -82,8 +82,10 @@ export function readRegistryBytes(
 	bytes: Uint8Array,
 	name: string,
 	invalidEntries: InvalidEntries,
+	/** How many problems the report keeps in full (default 20). */
+	keepProblems?: number,
 ): RegistryRead {
-	return readOf(loadRegistryBytes(bytes, { file: name, invalidEntries, mtime: new Date() }));
+	return readOf(loadRegistryBytes(bytes, { file: name, invalidEntries, mtime: new Date(), keepProblems }));
 }
 
 /** The same in slices of `budgetMs`, serving the event loop between them. */
@@ -93,9 +95,15 @@ export async function readRegistryBytesPaced(
 	invalidEntries: InvalidEntries,
 	budgetMs: number,
 	signal?: AbortSignal,
+	keepProblems?: number,
 ): Promise<RegistryRead> {
 	return readOf(
-		await loadRegistryBytesPaced(bytes, { file: name, invalidEntries, mtime: new Date() }, budgetMs, signal),
+		await loadRegistryBytesPaced(
+			bytes,
+			{ file: name, invalidEntries, mtime: new Date(), keepProblems },
+			budgetMs,
+			signal,
+		),
 	);
 }
 

@@ -5,20 +5,26 @@
  * old data stays served and the file stays whole. Rounds are incremental (`updated_since`), and
  * every FULL_EVERY-th crawls the source whole so entries removed there go here too (a chain of
  * mirrors converges). A source that is down is retried with a backoff that /health and the
- * metrics show; a source that answers with nothing never empties this registry.
+ * metrics show; a source that answers with nothing never empties this registry. Under Bun each
+ * round is `registry pull` in a process of its own; a round past ROUND_TIMEOUT_MS is abandoned.
  */
-
-import { unlink } from "node:fs/promises";
+import { copyFile, stat, unlink } from "node:fs/promises";
 import { backoffDelay, sleep } from "../backoff.ts";
-import { commitTemp, writeTempBeside } from "../fsutil.ts";
+import { commitTemp, makeParentDir, tempPathFor, writeTempBeside } from "../fsutil.ts";
 import type { Gauge } from "../gauge.ts";
 import type { Logger } from "../log.ts";
 import { type PullFilters, pullRecords, sourceName } from "../pipeline/pull.ts";
 import { recordsOf, registryBytes } from "../pipeline/records.ts";
-import type { RegistryStore } from "../registry/store.ts";
+import type { RegistryStore, ReplaceOutcome } from "../registry/store.ts";
 
 /** Every this many rounds, the source is crawled whole (with the default interval: hourly). */
 export const FULL_EVERY = 12;
+/** The longest a round may take, crawl and all, before it is abandoned. */
+export const ROUND_TIMEOUT_MS = 15 * 60_000;
+/** Tries per page within a round: past them the round fails and the mirror's backoff takes over. */
+const ATTEMPTS = 3;
+/** How much of an error's text /health and the log keep. */
+const ERROR_KEPT = 2000;
 /** The longest the mirror's work holds the serving thread at a time. */
 const PACE_MS = 8;
 /** The longest wait after failures, in intervals. */
@@ -33,6 +39,70 @@ export interface MirrorOptions {
 	log: Logger;
 	maxBytes?: number;
 	fetch?: typeof fetch;
+	/**
+	 * How to run `registry` (this executable, or this runtime with main.ts): rounds then run as
+	 * `registry pull` in a process of their own. Without it, rounds run in this process.
+	 */
+	command?: readonly string[];
+	/** Default ROUND_TIMEOUT_MS. */
+	roundTimeoutMs?: number;
+}
+
+/** What `registry pull --json` says, and its warnings. */
+interface PullSummary {
+	added: number;
+	updated: number;
+	removed: number;
+	written: boolean;
+	sources: { since?: string }[];
+	warnings: string[];
+}
+
+/** Size, modification time and inode of a file (undefined when there is none): did it change? */
+async function stampOf(path: string): Promise<string | undefined> {
+	try {
+		const s = await stat(path);
+		return `${s.size}:${s.mtimeMs}:${s.ino}`;
+	} catch {
+		return undefined;
+	}
+}
+
+const sameStamp = (a: string | undefined, b: string | undefined) => a === b;
+
+/** How much of the child's error output is kept for the message. */
+const STDERR_KEPT = 4000;
+
+/** Runs `registry pull … --json`; its summary, or an Error with what it said went wrong. */
+async function runPull(args: string[], signal: AbortSignal): Promise<PullSummary> {
+	const child = Bun.spawn(args, { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: process.env });
+	const kill = () => child.kill("SIGKILL");
+	signal.addEventListener("abort", kill, { once: true });
+	try {
+		const [out, err, code] = await Promise.all([
+			new Response(child.stdout).text(),
+			readLimited(child.stderr, STDERR_KEPT),
+			child.exited,
+		]);
+		signal.throwIfAborted();
+		const lines = err.split("\n").filter((l) => l !== "");
+		const warnings = lines.filter((l) => l.startsWith("warning: ")).map((l) => l.slice("warning: ".length));
+		if (code !== 0) {
+			const problem = lines.filter((l) => !l.startsWith("warning: ")).join("; ");
+			throw new Error(problem.replace(/^registry pull: /, "") || `registry pull exited with ${code}`);
+		}
+		return { ...(JSON.parse(out) as Omit<PullSummary, "warnings">), warnings };
+	} finally {
+		signal.removeEventListener("abort", kill);
+	}
+}
+
+/** The first `max` characters of a stream as text; the rest is read and dropped. */
+async function readLimited(stream: ReadableStream<Uint8Array>, max: number): Promise<string> {
+	const decoder = new TextDecoder();
+	let text = "";
+	for await (const chunk of stream) if (text.length < max) text += decoder.decode(chunk, { stream: true });
+	return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 type Round = "full" | "incremental";
@@ -80,48 +150,13 @@ export class RegistryMirror {
 			kind === "full" || this.fullPending || (kind === undefined && this.rounds % FULL_EVERY === 0);
 		this.rounds++;
 		this.nextAt = undefined;
-		let summary = "";
+		// A round that hangs (a source trickling pages) is abandoned: the next one starts afresh.
+		const deadline = AbortSignal.timeout(this.o.roundTimeoutMs ?? ROUND_TIMEOUT_MS);
+		const signal = AbortSignal.any([this.abort.signal, deadline]);
 		try {
-			const outcome = await store.replace({
-				prepare: async () => {
-					const base = recordsOf(store.current.index);
-					const result = await pullRecords({
-						sources: [this.o.source],
-						// Nothing served yet: the first pull is a whole one.
-						base: base.length > 0 ? base : undefined,
-						// Entries the file had before it was mirrored are the mirror's too.
-						adopt: this.name,
-						filters: this.o.filters,
-						full,
-						maxBytes: this.o.maxBytes,
-						onNote: (text) => log.warn(`Mirror: ${text}`),
-						// Requests keep being served while a large pull is read and merged.
-						paceMs: PACE_MS,
-						// A few quick retries: past them the round fails and the mirror's backoff takes over,
-						// where /health and the metrics show it.
-						crawl: {
-							fetch: this.o.fetch,
-							signal: this.abort.signal,
-							attempts: 3,
-							onRetry: ({ url, delayMs, reason }) =>
-								log.debug(`Mirror: ${url}: ${reason}; retrying in ${delayMs} ms`),
-						},
-					});
-					summary = `${result.added} added, ${result.updated} updated, ${result.removed} removed`;
-					const since = result.sources[0]?.since;
-					if (!result.changed) return { skip: `no changes at ${this.name}${since ? ` since ${since}` : ""}` };
-					// A file beside the registry file, read and built by the store's loader apart from the
-					// serving thread, then renamed over it.
-					const temp = await writeTempBeside(store.path, registryBytes(result.records));
-					return {
-						source: temp,
-						name: this.name,
-						commit: () => commitTemp(temp, store.path),
-						cleanup: () => unlink(temp).catch(() => {}),
-					};
-				},
-				initial: store.current.count === 0,
-			});
+			const { outcome, summary } = this.o.command
+				? await this.roundInChild(full, this.o.command, signal)
+				: await this.roundInProcess(full, signal);
 			if (this.failures > 0)
 				log.info(`Mirror: ${this.name} answers again after ${this.failures} failed rounds`);
 			this.failures = 0;
@@ -142,7 +177,11 @@ export class RegistryMirror {
 			this.counts.failed++;
 			if (full) this.fullPending = true;
 			this.lastErrorAt = new Date().toISOString();
-			this.lastError = (err as Error).message;
+			const message = deadline.aborted
+				? `the round did not finish within ${(this.o.roundTimeoutMs ?? ROUND_TIMEOUT_MS) / 1000} s; abandoned`
+				: (err as Error).message;
+			// Whatever the source put in it (a cursor, a page), a few KiB of it is enough to say what went wrong.
+			this.lastError = message.length > ERROR_KEPT ? `${message.slice(0, ERROR_KEPT)}…` : message;
 			this.lastResult = `failed: ${this.lastError}`;
 			const serving =
 				store.current.count > 0
@@ -152,6 +191,117 @@ export class RegistryMirror {
 				`Mirroring ${this.name} failed (${this.failures} in a row; next try in ${Math.round(this.delayMs() / 1000)} s); ${serving}: ${this.lastError}`,
 			);
 		}
+	}
+
+	/**
+	 * A round in a process of its own (`registry pull` into a copy of the registry file): the
+	 * crawl, the merge and their memory never touch the serving process, and the store's lock is
+	 * taken only to build and swap what it wrote. Should the registry file change meanwhile (a
+	 * SIGHUP after an edit), the round's work is dropped: the next round merges into the new file.
+	 */
+	private async roundInChild(
+		full: boolean,
+		command: readonly string[],
+		signal: AbortSignal,
+	): Promise<{ outcome: ReplaceOutcome; summary: string }> {
+		const { store, log, filters } = this.o;
+		const temp = tempPathFor(store.path);
+		try {
+			await makeParentDir(store.path);
+			const before = await stampOf(store.path);
+			if (before) await copyFile(store.path, temp);
+			const args = [
+				...command,
+				"pull",
+				this.o.source,
+				"-o",
+				temp,
+				"--adopt",
+				"--json",
+				"--quiet",
+				...(full ? ["--full"] : []),
+				...filters.include.flatMap((g) => ["--include", g]),
+				...filters.exclude.flatMap((g) => ["--exclude", g]),
+				"--status",
+				[...filters.statuses].join(","),
+				...(filters.latestOnly ? ["--latest-only"] : []),
+			];
+			const result = await runPull(args, signal);
+			for (const line of result.warnings) log.warn(`Mirror: ${line}`);
+			const summary = `${result.added} added, ${result.updated} updated, ${result.removed} removed`;
+			if (!result.written) {
+				const since = result.sources[0]?.since;
+				return {
+					outcome: {
+						result: "skipped",
+						reason: `no changes at ${this.name}${since ? ` since ${since}` : ""}`,
+					},
+					summary,
+				};
+			}
+			const outcome = await store.replace({
+				prepare: async () => {
+					if (!sameStamp(before, await stampOf(store.path))) {
+						return { skip: `${store.path} changed during the round; the next round merges into it` };
+					}
+					return { source: temp, name: this.name, commit: () => commitTemp(temp, store.path) };
+				},
+				initial: store.current.count === 0,
+			});
+			return { outcome, summary };
+		} finally {
+			await unlink(temp).catch(() => {});
+		}
+	}
+
+	/**
+	 * A round in this process (under Deno, or with MCP_REGISTRY_LOAD_WORKER=false): the pull and
+	 * merge under the store's lock, paced so requests are served between its slices.
+	 */
+	private async roundInProcess(
+		full: boolean,
+		signal: AbortSignal,
+	): Promise<{ outcome: ReplaceOutcome; summary: string }> {
+		const { store, log } = this.o;
+		let summary = "";
+		const outcome = await store.replace({
+			prepare: async () => {
+				const base = recordsOf(store.current.index);
+				const result = await pullRecords({
+					sources: [this.o.source],
+					// Nothing served yet: the first pull is a whole one.
+					base: base.length > 0 ? base : undefined,
+					// Entries the file had before it was mirrored are the mirror's too.
+					adopt: this.name,
+					filters: this.o.filters,
+					full,
+					maxBytes: this.o.maxBytes,
+					onNote: (text) => log.warn(`Mirror: ${text}`),
+					// Requests keep being served while a large pull is read and merged.
+					paceMs: PACE_MS,
+					crawl: {
+						fetch: this.o.fetch,
+						signal,
+						attempts: ATTEMPTS,
+						onRetry: ({ url, delayMs, reason }) =>
+							log.debug(`Mirror: ${url}: ${reason}; retrying in ${delayMs} ms`),
+					},
+				});
+				summary = `${result.added} added, ${result.updated} updated, ${result.removed} removed`;
+				const since = result.sources[0]?.since;
+				if (!result.changed) return { skip: `no changes at ${this.name}${since ? ` since ${since}` : ""}` };
+				// A file beside the registry file, read and built by the store's loader, then renamed over it.
+				const temp = await writeTempBeside(store.path, registryBytes(result.records));
+				return {
+					source: temp,
+					name: this.name,
+					commit: () => commitTemp(temp, store.path),
+					cleanup: () => unlink(temp).catch(() => {}),
+				};
+			},
+			initial: store.current.count === 0,
+		});
+		return { outcome, summary };
 	}
 
 	/** Pulls now, then every interval (or later, backing off after failures), until stop(). */

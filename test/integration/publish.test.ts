@@ -566,6 +566,8 @@ describe("usage", () => {
 		[["--frobnicate", "a.json", "s3://registry/k"], "--frobnicate"],
 		[["--if-match", "x", "--if-none-match", "*", "a.json", "s3://registry/k"], "exclude each other"],
 		[["--if-none-match", "abc", "a.json", "s3://registry/k"], "takes only '*'"],
+		[["--if-match", "abc\u0001", "a.json", "s3://registry/k"], "--if-match takes an ETag"],
+		[["--if-match", "abc\u001b[31m", "a.json", "s3://registry/k"], "--if-match takes an ETag"],
 		[["--queue-url", "ftp://q", "a.json", "s3://registry/k"], "is not an http(s) SQS queue URL"],
 		[
 			["--queue-url", "http://user:pw@127.0.0.1:1/q", "a.json", "s3://registry/k"],

@@ -615,7 +615,9 @@ describe("filters and sources", () => {
 		const mistyped = await pull(u.base, `${d}/local.json`, "-o", out, "--include", "io.github.nobody/*");
 		expect(mistyped.code).toBe(1);
 		expect(mistyped.stderr).toContain('warning: --include "io.github.nobody/*" matches no server');
-		expect(mistyped.stderr).toContain("the pull would remove all 5 entries (are the filters right?)");
+		expect(mistyped.stderr).toContain(
+			"the pull would remove all 5 entries: refused, as a filter that matches nothing is most likely mistyped",
+		);
 	});
 });
 

@@ -230,6 +230,36 @@ describe("crawlRegistry against a server", () => {
 		expect(u.requests).toHaveLength(2);
 	});
 
+	test("a redirect loop or a redirect to file:// fails at once, without retries", async () => {
+		for (const to of ["loop", "file"]) {
+			const u = await upstream(0, {
+				hook: () =>
+					to === "file"
+						? Response.redirect("file:///etc/passwd", 302)
+						: new Response(null, { status: 302, headers: { location: "/v0.1/servers?limit=100" } }),
+			});
+			const { delays, sleep } = recordingSleep();
+			const err = await rejection(crawlRegistry(u.base, { sleep }));
+			expect(err).toBeInstanceOf(RegistryLoadError);
+			expect((err as Error).message).toContain(
+				to === "file" ? "UnsupportedRedirectProtocol" : "TooManyRedirects",
+			);
+			expect(delays).toEqual([]);
+		}
+	});
+
+	test("a cursor of megabytes is refused before it is sent back, and errors stay short", async () => {
+		const u = await upstream(0, {
+			hook: () => page([{ server: server("io.github.long/s", "1.0.0") }], "c".repeat(1_000_000)),
+		});
+		const err = await rejection(crawlRegistry(u.base));
+		expect(err).toBeInstanceOf(RegistryLoadError);
+		expect((err as Error).message).toBe(
+			`${u.base}/v0.1/servers?limit=100: the next cursor is 1000000 characters long, over 4096`,
+		);
+		expect(u.requests).toHaveLength(1);
+	});
+
 	test("a page that is not JSON, or no list, is an error naming the page", async () => {
 		const u = await upstream(0, {
 			hook: (n) => (n === 1 ? new Response('{"servers":[{"server"') : Response.json([1, 2])),

@@ -393,3 +393,44 @@ describe("formatDiff", () => {
 		expect(markdownCode("a|b<c")).toBe("`a|b<c`");
 	});
 });
+
+describe("long or bidirectional text from the files", () => {
+	const diff = (name: string, field: string): RegistryDiff => ({
+		summary: {
+			serversAdded: 1,
+			serversRemoved: 0,
+			versionsAdded: 0,
+			versionsRemoved: 0,
+			versionsChanged: 1,
+			statusChanges: 0,
+			latestChanges: 0,
+		},
+		serversAdded: [{ name, versions: ["1.0.0"], latest: "1.0.0" }],
+		serversRemoved: [],
+		versionsAdded: [],
+		versionsRemoved: [],
+		versionsChanged: [{ name: "io.github.a/b", version: "1.0.0", fields: [field], meta: [] }],
+		statusChanges: [],
+		latestChanges: [],
+	});
+
+	test("an item is cut at 200 characters in text and markdown, never in JSON", () => {
+		const d = diff("io.github.a/b", `_meta["${"k".repeat(200_000)}"]`);
+		for (const format of ["text", "markdown"] as const) {
+			const out = formatDiff(d, format);
+			expect(out.length).toBeLessThan(5_000);
+			expect(out).toContain(`${"k".repeat(190)}`);
+			expect(out).toContain("…");
+		}
+		expect(formatDiff(d, "json").length).toBeGreaterThan(200_000);
+	});
+
+	test("a right-to-left override in a name is shown escaped, not obeyed", () => {
+		const d = diff("io.github.evil/\u202eexe.gnp", "description");
+		for (const format of ["text", "markdown"] as const) {
+			const out = formatDiff(d, format);
+			expect(out).not.toContain("\u202e");
+			expect(out).toContain("io.github.evil/\\u202eexe.gnp");
+		}
+	});
+});

@@ -128,3 +128,14 @@ describe("json format", () => {
 		}
 	});
 });
+
+describe("bidirectional formatting characters", () => {
+	test("are escaped like control characters: a name cannot turn the text around it", () => {
+		expect(escapeControl("evil\u202egnp.exe")).toBe("evil\\u202egnp.exe");
+		expect(escapeControl("a\u2066b\u2069c\u200fd\u061c")).toBe("a\\u2066b\\u2069c\\u200fd\\u061c");
+		const lines: string[] = [];
+		const log = createLogger({ format: "text", write: (l) => void lines.push(l) });
+		log.info("x", { name: "a\u202eb" });
+		expect(lines[0]).toContain('name="a\\u202eb"');
+	});
+});

@@ -82,6 +82,16 @@ describe("name globs", () => {
 		expect(globTest("a+b/(c)[d]")("aab/c")).toBe(false);
 	});
 
+	test("many stars against a long name: linear, not backtracking (a regular expression took 26 s here)", () => {
+		expect(globTest("*a*a*a*a*a*a*a*a*b")("a".repeat(72))).toBe(false);
+		expect(globTest("*-*-*-*-*-mcp")("-".repeat(5000))).toBe(false);
+		expect(globTest("*-*-*-*-*-mcp")(`${"-".repeat(5000)}mcp`)).toBe(true);
+		expect(globTest("a*b*c")("axxbyyc")).toBe(true);
+		expect(globTest("a*b*c")("axxbyy")).toBe(false);
+		expect(globTest("*")("")).toBe(true);
+		expect(globTest("*.mcp")("x.mcp.mcp")).toBe(true);
+	});
+
 	test("an include list is any of them; exclude wins; no include is every name", () => {
 		const f = nameFilter({ include: ["io.github.*", "com.example/*"], exclude: ["*test*"] });
 		expect(f("io.github.a/b")).toBe(true);
@@ -285,6 +295,35 @@ describe("pullRecords: an incremental pull", () => {
 		// The rest is what the file held, the very records, untouched.
 		expect(rec("io.github.t/b@1.1.0")).toBe(base[2] as RegistryRecord);
 		expect(rec("io.github.t/c@0.1.0")).toBe(base[3] as RegistryRecord);
+	});
+
+	test("an entry the source still lists but that no longer validates stays, stale, on a whole read", async () => {
+		const u = await sixEntries();
+		const base = reread(await pull({ sources: [u.base] }));
+		u.update("io.github.t/a", "1.0.0", (doc) => ({ ...doc, remotes: [{ type: "sse", url: "not a url" }] }));
+		const notes: string[] = [];
+		const r = await pull({ sources: [u.base], base, full: true, onNote: (n) => notes.push(n) });
+		expect(keys(r.records)).toContain("io.github.t/a@1.0.0");
+		expect(r.removed).toBe(0);
+		expect(notes[0]).toContain("1 invalid entry skipped");
+		// Gone from the source for real: then it goes.
+		u.remove("io.github.t/a", "1.0.0");
+		expect(keys((await pull({ sources: [u.base], base, full: true })).records)).not.toContain(
+			"io.github.t/a@1.0.0",
+		);
+	});
+
+	test("an entry dated in the far future does not stop later pulls from asking for what changed", async () => {
+		const u = await sixEntries();
+		u.add(server("io.github.t/future", "1.0.0"), {
+			updatedAt: "9999-12-31T23:59:59Z",
+			publishedAt: "9999-12-31T23:59:59Z",
+		});
+		const base = reread(await pull({ sources: [u.base] }));
+		const r = await pull({ sources: [u.base], base, now: () => LATER });
+		// Capped at now: a change made at the source after now would still be asked for.
+		expect(r.sources[0]?.since).toBe(LATER.toISOString());
+		expect(u.requests.at(-1)).toContain(`updated_since=${encodeURIComponent(LATER.toISOString())}`);
 	});
 
 	test("nothing changed at the source: unchanged, and the records are the file's own", async () => {

@@ -3,7 +3,7 @@
  * valid or not, and in a text that names URLs (an error message).
  */
 import { describe, expect, test } from "bun:test";
-import { redactText, redactUrl } from "../../src/redact.ts";
+import { redactRegistryUrl, redactText, redactUrl } from "../../src/redact.ts";
 
 describe("redactUrl", () => {
 	const cases: [string, string][] = [
@@ -68,5 +68,20 @@ describe("a password with /, ? or # in it, in a text", () => {
 		expect(redactText("see https://example.com/a?b=c#d for more")).toBe(
 			"see https://example.com/a?b=c#d for more",
 		);
+	});
+});
+
+describe("redactRegistryUrl", () => {
+	test("query values other than the API's are hidden: an api_key in a source URL is never shown nor recorded", () => {
+		expect(redactRegistryUrl("http://a:b@h/x?api_key=SECRET&limit=5")).toBe(
+			"http://***@h/x?api_key=***&limit=5",
+		);
+		expect(
+			redactRegistryUrl("https://h/v0.1/servers?limit=100&cursor=a%2Fb&updated_since=2025-01-01T00:00:00Z"),
+		).toBe("https://h/v0.1/servers?limit=100&cursor=a%2Fb&updated_since=2025-01-01T00:00:00Z");
+		expect(redactRegistryUrl("http://h/?token=a%20b&version=latest")).toBe(
+			"http://h/?token=***&version=latest",
+		);
+		expect(redactRegistryUrl("not a url")).toBe("not a url");
 	});
 });
