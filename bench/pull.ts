@@ -93,7 +93,7 @@ export async function benchPull(entries: number, changes: number, runs: number) 
 		const floor: Measured[] = [];
 		for (let i = 0; i < runs; i++) {
 			const m = await measurePull(["one.json", "-o", `one-${i}.json`, "--quiet"], work);
-			expectLine(m.stdout, /: 1 entries \(1 servers\): 1 added/, "one-entry pull");
+			expectLine(m.stdout, /: 1 entry \(1 server\): 1 added/, "one-entry pull");
 			floor.push(m);
 		}
 		rows.push({

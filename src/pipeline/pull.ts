@@ -32,6 +32,8 @@ import {
 	recordsOf,
 	registryBytes,
 	sortRecords,
+	sourceLatestFlags,
+	withLatest,
 	withLatestFlags,
 } from "./records.ts";
 
@@ -223,7 +225,11 @@ export function sourceName(source: string): string {
 	return redactRegistryUrl(url.href).replace(/\/+$/, "");
 }
 
-async function readSource(source: string, since: string | undefined, o: PullOptions): Promise<RegistryRead> {
+async function readSource(
+	source: string,
+	since: string | undefined,
+	o: PullOptions,
+): Promise<RegistryRead & { latest?: Map<string, boolean> }> {
 	const name = sourceName(source);
 	if (isUrl(source)) {
 		const bytes = await crawlRegistry(source, {
@@ -235,9 +241,19 @@ async function readSource(source: string, since: string | undefined, o: PullOpti
 			onPage: (p) => o.onProgress?.(name, p),
 		});
 		// Every problem kept: the entries skipped as invalid are still the source's (see pullRecords).
-		return o.paceMs === undefined
-			? readRegistryBytes(bytes, name, "skip", Number.POSITIVE_INFINITY)
-			: readRegistryBytesPaced(bytes, name, "skip", o.paceMs, o.crawl?.signal, Number.POSITIVE_INFINITY);
+		const read =
+			o.paceMs === undefined
+				? readRegistryBytes(bytes, name, "skip", Number.POSITIVE_INFINITY)
+				: await readRegistryBytesPaced(
+						bytes,
+						name,
+						"skip",
+						o.paceMs,
+						o.crawl?.signal,
+						Number.POSITIVE_INFINITY,
+					);
+		// Only the changed versions: which is the latest is the source's word, not the loader's over them.
+		return since === undefined ? read : { ...read, latest: sourceLatestFlags(bytes) };
 	}
 	if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
 		throw new PullError(`${escapeControl(source)}: a source is a registry's http(s) URL or a registry file`);
@@ -323,7 +339,9 @@ export async function pullRecords(o: PullOptions): Promise<PullResult> {
 		for (const r of read.records) {
 			const key = keyOf(r);
 			seen.add(key);
-			if (passes(r.name)) incoming.set(key, { record: r, source: name, file: !isUrl(source) });
+			const flag = read.latest?.get(key);
+			const record = flag === undefined ? r : withLatest(r, flag);
+			if (passes(r.name)) incoming.set(key, { record, source: name, file: !isUrl(source) });
 		}
 		if (since === undefined) whole.set(name, seen);
 	}

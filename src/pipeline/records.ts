@@ -169,14 +169,39 @@ export function latestOnly(records: RegistryRecord[]): RegistryRecord[] {
 export function withLatestFlags(records: RegistryRecord[]): RegistryRecord[] {
 	const sorted = sortRecords([...records]);
 	const flags = latestFlags(sorted);
-	return sorted.map((r, i) => {
-		const latest = flags[i] === 1;
-		if (latest === r.latest) return r;
-		const doc = parseRecord(r);
-		const official = doc._meta?.[OFFICIAL] as Record<string, unknown> | undefined;
-		if (official) official.isLatest = latest;
-		return { ...r, latest, json: new TextEncoder().encode(JSON.stringify(doc)) };
-	});
+	return sorted.map((r, i) => withLatest(r, flags[i] === 1));
+}
+
+/** The record saying it is (or is not) the latest of its name: rewritten only when it says otherwise. */
+export function withLatest(r: RegistryRecord, latest: boolean): RegistryRecord {
+	if (latest === r.latest) return r;
+	const doc = parseRecord(r);
+	const official = doc._meta?.[OFFICIAL] as Record<string, unknown> | undefined;
+	if (official) official.isLatest = latest;
+	return { ...r, latest, json: new TextEncoder().encode(JSON.stringify(doc)) };
+}
+
+/**
+ * The isLatest flag each entry of a registry's API page bytes carries, by key: what the source
+ * decided over all its versions. The loader decides again over what it is given, which for an
+ * incremental crawl is only the versions that changed.
+ */
+export function sourceLatestFlags(bytes: Uint8Array): Map<string, boolean> {
+	const flags = new Map<string, boolean>();
+	const doc = JSON.parse(new TextDecoder().decode(bytes)) as { servers?: unknown };
+	if (!Array.isArray(doc.servers)) return flags;
+	for (const e of doc.servers as {
+		server?: { name?: unknown; version?: unknown };
+		_meta?: Record<string, unknown>;
+	}[]) {
+		const name = e?.server?.name;
+		const version = e?.server?.version;
+		const flag = (e?._meta?.[OFFICIAL] as { isLatest?: unknown } | undefined)?.isLatest;
+		if (typeof name === "string" && typeof version === "string" && typeof flag === "boolean") {
+			flags.set(keyOf({ name, version }), flag);
+		}
+	}
+	return flags;
 }
 
 /** The entry parsed: `{server, _meta}`. */

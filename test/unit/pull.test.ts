@@ -313,6 +313,21 @@ describe("pullRecords: an incremental pull", () => {
 		);
 	});
 
+	test("which version is the latest stays the source's word when only another version changed", async () => {
+		// The source's latest is the last published (1.5.0), not the highest version (2.0.0).
+		const u = await upstream({
+			entries: [server("io.github.l/x", "2.0.0"), server("io.github.l/x", "1.5.0")],
+		});
+		const base = reread(await pull({ sources: [u.base] }));
+		const latestOf = (rs: readonly RegistryRecord[]) => rs.filter((r) => r.latest).map((r) => r.version);
+		expect(latestOf(base)).toEqual(["1.5.0"]);
+		u.update("io.github.l/x", "2.0.0", (doc) => ({ ...doc, description: "changed" }));
+		const r = await pull({ sources: [u.base], base, now: () => LATER });
+		expect(r.sources[0]?.received).toBe(1);
+		expect(latestOf(reread(r))).toEqual(["1.5.0"]);
+		expect([r.added, r.updated, r.removed]).toEqual([0, 1, 0]);
+	});
+
 	test("an entry dated in the far future does not stop later pulls from asking for what changed", async () => {
 		const u = await sixEntries();
 		u.add(server("io.github.t/future", "1.0.0"), {
