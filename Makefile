@@ -7,7 +7,7 @@ SHELL := /bin/bash
 BUN := $(shell command -v bun 2>/dev/null || echo node_modules/.bin/bun)
 INSTALLED := node_modules/.installed
 
-.PHONY: run test build dist check format bench clean install
+.PHONY: run test build dist check format bench bench-pipeline clean install
 
 run: $(INSTALLED)
 	$(BUN) src/main.ts
@@ -29,6 +29,12 @@ dist: $(INSTALLED)
 # Benchmarks (never part of make test). QUICK=1 for a sanity check in about a minute (printed, not written).
 bench: $(INSTALLED)
 	QUICK=$(QUICK) $(BUN) bench/run.ts
+
+# The pipeline's measurements: registry pull (10k entries) and the live mirror (10k and 50k).
+bench-pipeline: $(INSTALLED)
+	$(BUN) bench/pull.ts
+	$(BUN) bench/mirror.ts 10000 50 1
+	$(BUN) bench/mirror.ts 50000 50 5
 
 check: $(INSTALLED)
 	node_modules/.bin/biome check .
