@@ -121,6 +121,47 @@ async function exitWithin(r: RunningRegistry, ms: number): Promise<number | "run
 	}
 }
 
+describe("the pipeline with the binary", () => {
+	test("pull, diff and a live mirror whose rounds run the binary again (no PATH, no HOME)", async () => {
+		const cwd = join(work.path, "pipeline");
+		mkdirSync(cwd, { recursive: true });
+		const sourceFile = join(cwd, "source.json");
+		copyFileSync(join(ROOT, "data", "registry.json"), sourceFile);
+		const source = await startRegistry({
+			cmd: [binary],
+			cwd,
+			env: { MCP_REGISTRY_JSON_FILE_PATH: sourceFile },
+		});
+		running.push(source);
+
+		const run = (args: string[]) => Bun.spawnSync([binary, ...args], { cwd, env: { PATH: "" } });
+		const pulled = run(["pull", source.base, "--include", "ai.*", "-o", "pulled.json"]);
+		expect(pulled.exitCode).toBe(0);
+		expect(pulled.stdout.toString()).toMatch(/pulled\.json: \d+ entries \(\d+ servers\): \d+ added/);
+		const diff = run(["diff", sourceFile, "pulled.json"]);
+		expect(diff.exitCode).toBe(1);
+		expect(diff.stdout.toString()).toContain("servers removed");
+
+		const mirror = await startRegistry({
+			cmd: [binary],
+			cwd,
+			bareEnv: {
+				MCP_REGISTRY_SERVER_ADDRESS: "127.0.0.1:0",
+				MCP_REGISTRY_JSON_FILE_PATH: join(cwd, "mirror", "registry.json"),
+				MCP_REGISTRY_MIRROR_FROM: source.base,
+				MCP_REGISTRY_MIRROR_INTERVAL_SECONDS: "0.5",
+			},
+		});
+		running.push(mirror);
+		await mirror.waitForLog("Mirrored ", 30_000);
+		const health = (await (await fetch(`${mirror.base}/v0/health`)).json()) as { data: { entries: number } };
+		expect(health.data.entries).toBe(100);
+		// The new data was built in a build process: the binary ran itself for the round and the build.
+		expect(mirror.logs()).toMatch(/Loaded 100 entries[^\n]*loader=process/);
+		expect(await mirror.stop()).toBe(0);
+	}, 60_000);
+});
+
 describe("seeding (MCP_REGISTRY_SEED_FROM) with the binary", () => {
 	test("into a folder that does not exist yet: the folder is made (0755), the seed written and served", async () => {
 		const cwd = join(work.path, "seed-new-folder");
