@@ -62,21 +62,25 @@ export async function validateFile(
 			warnings: checked.report.warnings.first,
 		};
 	} catch (err) {
-		// Whatever went wrong is this file's error, never a stack trace.
-		if (!(err instanceof RegistryLoadError)) {
-			return { file, ok: false, error: `${file}: ${(err as Error).message}`, errors: [], warnings: [] };
-		}
-		const report: LoadReport | undefined = err.report;
-		if (!report) return { file, ok: false, error: err.message, errors: [], warnings: [] };
-		return {
-			file,
-			ok: false,
-			shape: report.shape,
-			error: describeErrors(report).split("\n")[0],
-			errors: report.errors.first,
-			warnings: report.warnings.first,
-		};
+		return failedResult(file, err);
 	}
+}
+
+/** A load's failure as a file's result: whatever went wrong is this file's error, never a stack trace. */
+export function failedResult(file: string, err: unknown): FileResult {
+	if (!(err instanceof RegistryLoadError)) {
+		return { file, ok: false, error: `${file}: ${(err as Error).message}`, errors: [], warnings: [] };
+	}
+	const report: LoadReport | undefined = err.report;
+	if (!report) return { file, ok: false, error: err.message, errors: [], warnings: [] };
+	return {
+		file,
+		ok: false,
+		shape: report.shape,
+		error: describeErrors(report).split("\n")[0],
+		errors: report.errors.first,
+		warnings: report.warnings.first,
+	};
 }
 
 /** How many entries of each kind of warning the text report lists (--format json lists all). */
@@ -219,7 +223,7 @@ export const STDIN_NAME = "<stdin>";
  * Standard input into a temporary regular file (what the loader reads), refused once it is past
  * `maxBytes` as a file would be. Returns the file and a function that removes it.
  */
-async function stdinToFile(
+export async function stdinToFile(
 	maxBytes: number,
 	input: AsyncIterable<Uint8Array> = process.stdin,
 ): Promise<{ path: string; remove: () => void }> {

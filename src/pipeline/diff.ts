@@ -5,14 +5,11 @@
  * Entries whose served bytes are equal are equal: only those that differ are parsed, to say which
  * fields changed, so two files of 50,000 entries compare in about the time it takes to load them.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
-import { type CommandIo, STDIN_NAME } from "../cli.ts";
+import { type CommandIo, STDIN_NAME, stdinToFile } from "../cli.ts";
 import { fileByteLimitOf } from "../config/variables.ts";
 import { escapeControl } from "../log.ts";
-import { FileTooLargeError, type InvalidEntries, RegistryLoadError } from "../registry/load.ts";
+import { type InvalidEntries, RegistryLoadError } from "../registry/load.ts";
 import { OFFICIAL } from "../registry/official.ts";
 import type { Status } from "../registry/snapshot.ts";
 import { PULL_META, type RegistryRecord, readRegistry } from "./records.ts";
@@ -470,21 +467,6 @@ const DIFF_OPTIONS: ParseArgsOptionsConfig = {
 
 const FORMATS = ["text", "json", "markdown"] as const;
 type Format = (typeof FORMATS)[number];
-
-/** Standard input into a temporary regular file (what the loader reads), refused past `maxBytes`. */
-async function stdinToFile(maxBytes: number): Promise<{ path: string; remove: () => void }> {
-	const chunks: Uint8Array[] = [];
-	let size = 0;
-	for await (const chunk of process.stdin as AsyncIterable<Uint8Array>) {
-		size += chunk.byteLength;
-		if (size > maxBytes) throw new FileTooLargeError(STDIN_NAME, maxBytes, maxBytes, false);
-		chunks.push(chunk);
-	}
-	const dir = mkdtempSync(join(tmpdir(), "registry-diff-"));
-	const path = join(dir, "stdin.json");
-	writeFileSync(path, Buffer.concat(chunks), { mode: 0o600 });
-	return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
 
 /** A registry's records, or the error to print (every line escaped, naming the file). */
 async function readSide(

@@ -14,13 +14,13 @@ import { type Aws, createAws } from "../aws/clients.ts";
 import { EndpointConfigError, parseS3Url, type S3Location, S3UrlError } from "../aws/endpoints.ts";
 import { AwsError } from "../aws/errors.ts";
 import type { ObjectSink } from "../aws/s3.ts";
-import { type CommandIo, type FileResult, strictResult } from "../cli.ts";
+import { type CommandIo, type FileResult, failedResult, strictResult } from "../cli.ts";
 import { CONFIG_ENTRIES, type Config, fileByteLimit, PREFIX, VARIABLES } from "../config/variables.ts";
 import { escapeControl, type Logger } from "../log.ts";
 import { redactText, redactUrl } from "../redact.ts";
 import { readError, readRegistryFile } from "../registry/file.ts";
 import { loadRegistryBytes, RegistryLoadError } from "../registry/load.ts";
-import { describeErrors, describeProblem } from "../registry/report.ts";
+import { describeProblem } from "../registry/report.ts";
 import type { SnapshotData } from "../registry/snapshot.ts";
 import { parseMessage, UnprocessableMessage } from "../sync/messages.ts";
 import { diffRecords, formatDiff, isEmptyDiff } from "./diff.ts";
@@ -291,17 +291,7 @@ export async function validFile(file: string, strict: boolean, maxBytes: number)
 		};
 	} catch (err) {
 		if (!(err instanceof RegistryLoadError)) throw new InvalidFile(`${file}: ${(err as Error).message}`);
-		const report = err.report;
-		result = report
-			? {
-					file,
-					ok: false,
-					shape: report.shape,
-					error: describeErrors(report).split("\n")[0],
-					errors: report.errors.first,
-					warnings: report.warnings.first,
-				}
-			: { file, ok: false, error: err.message, errors: [], warnings: [] };
+		result = failedResult(file, err);
 	}
 	if (strict) result = strictResult(result);
 	if (!result.ok || !data) throw invalid(result);

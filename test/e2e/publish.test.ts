@@ -20,6 +20,7 @@ import {
 } from "../support/aws-servers.ts";
 import { until } from "../support/poll.ts";
 import { BUN, cleanEnv, ROOT, type RunningRegistry, startRegistry, tempDir } from "../support/process.ts";
+import { registryJson } from "../support/registry-docs.ts";
 import { type S3ConditionsProxy, startS3Conditions } from "../support/s3-conditions.ts";
 
 let s3: S3Server;
@@ -43,24 +44,6 @@ afterAll(async () => {
 	for (const d of dirs) d.cleanup();
 	work.cleanup();
 });
-
-const SCHEMA = "https://static.modelcontextprotocol.io/schemas/2025-10-17/server.schema.json";
-
-function registryJson(...names: string[]): string {
-	return `${JSON.stringify({
-		servers: names.map((name) => ({
-			server: { $schema: SCHEMA, name, description: `Server ${name}`, version: "1.0.0" },
-			_meta: {
-				"io.modelcontextprotocol.registry/official": {
-					status: "active",
-					publishedAt: "2025-11-01T00:00:00Z",
-					updatedAt: "2025-11-01T00:00:00Z",
-					isLatest: true,
-				},
-			},
-		})),
-	})}\n`;
-}
 
 const hashOf = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`;
 

@@ -20,6 +20,7 @@ import {
 import { buildBinary } from "../support/binary.ts";
 import { until } from "../support/poll.ts";
 import { type RunningRegistry, startRegistry, tempDir } from "../support/process.ts";
+import { registryJson } from "../support/registry-docs.ts";
 import { type SyncSiteOptions, startSyncSite } from "../support/sync-site.ts";
 
 let binary = "";
@@ -41,24 +42,6 @@ afterAll(async () => {
 	await sqs?.close();
 	for (const d of dirs) d.cleanup();
 });
-
-const SCHEMA = "https://static.modelcontextprotocol.io/schemas/2025-10-17/server.schema.json";
-
-function registryJson(...names: string[]): string {
-	return `${JSON.stringify({
-		servers: names.map((name) => ({
-			server: { $schema: SCHEMA, name, description: `Server ${name}`, version: "1.0.0" },
-			_meta: {
-				"io.modelcontextprotocol.registry/official": {
-					status: "active",
-					publishedAt: "2025-11-01T00:00:00Z",
-					updatedAt: "2025-11-01T00:00:00Z",
-					isLatest: true,
-				},
-			},
-		})),
-	})}\n`;
-}
 
 async function served(base: string): Promise<string[]> {
 	const body = (await (await fetch(`${base}/v0.1/servers?limit=100`)).json()) as {

@@ -31,6 +31,7 @@ import {
 	startSqs,
 } from "../support/aws-servers.ts";
 import { tempDir } from "../support/process.ts";
+import { registryJson } from "../support/registry-docs.ts";
 import { type S3ConditionsProxy, startS3Conditions } from "../support/s3-conditions.ts";
 
 let s3: S3Server;
@@ -53,29 +54,8 @@ afterAll(async () => {
 	work.cleanup();
 });
 
-const SCHEMA = "https://static.modelcontextprotocol.io/schemas/2025-10-17/server.schema.json";
-
 /** A registry file in the API list shape: one active server per name, version 1.0.0 unless told. */
-function registry(
-	entries: (string | { name: string; version?: string; extra?: Record<string, unknown> })[],
-): string {
-	return `${JSON.stringify({
-		servers: entries.map((e) => {
-			const { name, version = "1.0.0", extra = {} } = typeof e === "string" ? { name: e } : e;
-			return {
-				server: { $schema: SCHEMA, name, description: `Server ${name}`, version, ...extra },
-				_meta: {
-					"io.modelcontextprotocol.registry/official": {
-						status: "active",
-						publishedAt: "2025-11-01T00:00:00Z",
-						updatedAt: "2025-11-01T00:00:00Z",
-						isLatest: true,
-					},
-				},
-			};
-		}),
-	})}\n`;
-}
+const registry = (entries: Parameters<typeof registryJson>) => registryJson(...entries);
 
 function file(content: string): string {
 	const path = join(work.path, `registry-${++files}.json`);

@@ -81,3 +81,28 @@ export function latestOf(data: SnapshotData): string[] {
 }
 
 export const bytes = (text: string) => new TextEncoder().encode(text);
+
+/**
+ * A registry file's text in the API list shape: one active entry each, published and updated
+ * 2025-11-01, described "Server NAME" (a name alone: version 1.0.0).
+ */
+export function registryJson(
+	...entries: (string | { name: string; version?: string; extra?: Record<string, unknown> })[]
+): string {
+	return `${JSON.stringify({
+		servers: entries.map((e) => {
+			const { name, version = "1.0.0", extra = {} } = typeof e === "string" ? { name: e } : e;
+			return {
+				server: { $schema: SCHEMA, name, description: `Server ${name}`, version, ...extra },
+				_meta: {
+					[OFFICIAL]: {
+						status: "active",
+						publishedAt: "2025-11-01T00:00:00Z",
+						updatedAt: "2025-11-01T00:00:00Z",
+						isLatest: true,
+					},
+				},
+			};
+		}),
+	})}\n`;
+}
