@@ -164,7 +164,15 @@ const WORKER_URL = new URL("./registry/load-worker.ts", import.meta.url).href;
  * path, as with bytecode), else this runtime with build-process.ts.
  */
 function buildCommand(): string[] {
-	return isCompiled() ? [process.execPath] : sourceBuildCommand();
+	return isCompiled() ? [selfExecutable()] : sourceBuildCommand();
+}
+
+/**
+ * This executable: on Linux /proc/self/exe, which names it even after the file was moved or
+ * replaced (a binary updated in place must not start its new version for this server's work).
+ */
+function selfExecutable(): string {
+	return process.platform === "linux" && existsSync("/proc/self/exe") ? "/proc/self/exe" : process.execPath;
 }
 
 function isCompiled(): boolean {
@@ -177,7 +185,7 @@ function isCompiled(): boolean {
  * this file), for the mirror's rounds; undefined where no process can be started (Deno).
  */
 function registryCommand(): string[] | undefined {
-	if (isCompiled()) return [process.execPath];
+	if (isCompiled()) return [selfExecutable()];
 	return canBuildInProcess ? [process.execPath, fileURLToPath(import.meta.url)] : undefined;
 }
 

@@ -17,6 +17,7 @@ import { redactRegistryUrl, redactText, redactUrl } from "../redact.ts";
 import { type InvalidEntries, loadRegistryBytes } from "../registry/load.ts";
 import { describeProblem } from "../registry/report.ts";
 import { STATUSES, type Status } from "../registry/snapshot.ts";
+import { parseTimestamp } from "../registry/time.ts";
 import { type CrawlOptions, type CrawlProgress, crawlRegistry } from "./crawl.ts";
 import {
 	fileMetadata,
@@ -163,13 +164,21 @@ const PULL_META_KEY = encoder.encode(JSON.stringify(PULL_META));
 type Parsed = { server: unknown; _meta?: Record<string, unknown> };
 
 /** The source a record was pulled from (our metadata), without parsing records that have none. */
-function originOf(r: RegistryRecord): string | undefined {
-	if (Buffer.from(r.json.buffer, r.json.byteOffset, r.json.byteLength).indexOf(PULL_META_KEY) < 0)
-		return undefined;
+function pulledOf(r: RegistryRecord): Pulled {
+	if (Buffer.from(r.json.buffer, r.json.byteOffset, r.json.byteLength).indexOf(PULL_META_KEY) < 0) return {};
 	const meta = (JSON.parse(decoder.decode(r.json)) as Parsed)._meta?.[PULL_META] as
-		| { source?: unknown }
+		| { source?: unknown; pulledAt?: unknown }
 		| undefined;
-	return typeof meta?.source === "string" ? meta.source : undefined;
+	return {
+		source: typeof meta?.source === "string" ? meta.source : undefined,
+		at: typeof meta?.pulledAt === "string" ? parseTimestamp(meta.pulledAt)?.key : undefined,
+	};
+}
+
+/** Our metadata of a record: the source it came from, and when it arrived (a timestamp key). */
+interface Pulled {
+	source?: string;
+	at?: string;
 }
 
 /**
@@ -267,19 +276,22 @@ async function readSource(
 
 /**
  * What an incremental pull asks a source for (`updated_since`, RFC 3339): changes after the
- * newest `updatedAt` of the entries it gave, as upstream advises for its sync, but never
- * after now: one entry dated in the far future must not make every later pull ask for nothing.
- * Undefined when the source gave none of the records.
+ * newest `updatedAt` of the entries it gave, as upstream advises for its sync. Entries dated
+ * after they arrived here (in the future then) do not count, and it is never after now: one
+ * entry dated in the far future must not make every later pull ask for nothing. Undefined when
+ * the source gave none of the records (or only such): then it is read whole.
  */
 function sinceFor(
 	records: Iterable<RegistryRecord>,
 	source: string,
 	origins: Map<RegistryRecord, string | undefined>,
+	futureDated: ReadonlySet<RegistryRecord>,
 	now: Date,
 ): string | undefined {
 	let newest: string | undefined;
 	for (const r of records) {
-		if (origins.get(r) === source && (newest === undefined || r.updated > newest)) newest = r.updated;
+		if (origins.get(r) !== source || futureDated.has(r)) continue;
+		if (newest === undefined || r.updated > newest) newest = r.updated;
 	}
 	if (newest === undefined) return undefined;
 	const iso = isoOfKey(newest);
@@ -297,10 +309,14 @@ export async function pullRecords(o: PullOptions): Promise<PullResult> {
 	const passes = nameFilter(o.filters);
 	const merged = new Map<string, RegistryRecord>();
 	const origins = new Map<RegistryRecord, string | undefined>();
+	const futureDated = new Set<RegistryRecord>();
 	for (const r of o.base ?? []) {
 		await pace();
 		merged.set(keyOf(r), r);
-		origins.set(r, originOf(r) ?? o.adopt);
+		const pulled = pulledOf(r);
+		origins.set(r, pulled.source ?? o.adopt);
+		// Dated after it arrived: a source's clock (or an entry) in the future, no high-water mark.
+		if (pulled.at !== undefined && r.updated > pulled.at) futureDated.add(r);
 	}
 	// What the sources give, a later source winning; then merged into the base in one go, so an
 	// entry two sources give does not count as changed when the winner says what the base holds.
@@ -313,7 +329,9 @@ export async function pullRecords(o: PullOptions): Promise<PullResult> {
 		const held = [...merged.values()].filter((r) => origins.get(r) === name).length;
 		// A registry answers what changed since the newest entry it gave; a file is read whole.
 		const since =
-			o.base && !o.full && isUrl(source) ? sinceFor(merged.values(), name, origins, nowDate) : undefined;
+			o.base && !o.full && isUrl(source)
+				? sinceFor(merged.values(), name, origins, futureDated, nowDate)
+				: undefined;
 		const read = await readSource(source, since, o);
 		const invalid = read.report.skipped;
 		if (invalid > 0) {
@@ -422,11 +440,12 @@ export function pulledBytes(
 
 export const PULL_USAGE = `Usage: registry pull SOURCE... -o FILE [--include GLOB]... [--exclude GLOB]...
                      [--status LIST] [--latest-only] [--full] [--skip-invalid] [--allow-empty]
-                     [--adopt] [--json] [--quiet]
+                     [--mend] [--timeout SECONDS] [--adopt] [--json] [--quiet]
 
 Builds a registry file from other registries and registry files. A SOURCE is a registry's base
 URL (its /v0.1/servers is crawled page by page, else its /v0/servers; 429 and 5xx answers are
-retried, honouring Retry-After) or a registry file in any shape the server accepts. A later
+retried, honouring Retry-After), env:NAME for the URL in that environment variable (a password
+in it stays out of the process list), or a registry file in any shape the server accepts. A later
 source wins over an earlier one for the same name and version.
 
 When FILE exists and was pulled with the same sources and filters (its metadata records them),
@@ -453,6 +472,10 @@ them takes its modification time) is kept as it was.
                       skipped with a warning)
   --allow-empty       let the pull leave FILE without entries (default: refused, as a filter
                       that matches nothing is most likely mistyped)
+  --mend              an invalid entry of FILE is dropped, and a FILE that cannot be read is
+                      pulled anew (as the live mirror does), each with a warning; default: an
+                      error
+  --timeout SECONDS   give up (exit 1, FILE unchanged) when the pull takes longer
   --adopt             entries of FILE that name no source are taken as the (one) SOURCE's, so a
                       full pull removes them when the source no longer has them (a file turned
                       into a mirror of that source)
@@ -476,6 +499,8 @@ const PULL_OPTIONS = {
 	"skip-invalid": { type: "boolean" },
 	"allow-empty": { type: "boolean" },
 	adopt: { type: "boolean" },
+	mend: { type: "boolean" },
+	timeout: { type: "string" },
 	json: { type: "boolean" },
 	quiet: { type: "boolean" },
 	help: { type: "boolean", short: "h" },
@@ -545,16 +570,34 @@ export async function pullCommand(
 	} catch (err) {
 		return usage((err as Error).message.split("\n")[0] ?? "bad arguments");
 	}
-	const { values, positionals: sources } = parsed;
+	const { values, positionals: given } = parsed;
 	if (values.help) {
 		io.out(PULL_USAGE);
 		return 0;
 	}
 	if (!values.output) return usage("-o FILE is required");
-	if (sources.length === 0) return usage("name at least one SOURCE");
-	if (values.adopt && sources.length !== 1) return usage("--adopt takes exactly one SOURCE");
-	for (const s of sources) {
+	if (given.length === 0) return usage("name at least one SOURCE");
+	if (values.adopt && given.length !== 1) return usage("--adopt takes exactly one SOURCE");
+	const sources: string[] = [];
+	for (const g of given) {
+		// env:NAME: the URL is in that variable, out of the process list (`ps`) with its password.
+		const variable = /^env:([A-Za-z_][A-Za-z0-9_]*)$/.exec(g)?.[1];
+		const s = variable === undefined ? g : io.env[variable];
+		if (s === undefined || s === "") return usage(`${g}: ${variable} is not set`);
 		if (isUrl(s) && !URL.canParse(s)) return usage(`${redactUrl(s)} is not a valid URL`);
+		sources.push(s);
+	}
+	const names = sources.map(sourceName);
+	const twice = names.find((n, i) => names.indexOf(n) !== i);
+	// Two sources recorded alike (differing only in a password or a hidden query value) would
+	// take each other's entries for their own.
+	if (twice !== undefined) return usage(`two sources are both recorded as ${twice}`);
+	let timeoutMs: number | undefined;
+	if (values.timeout !== undefined) {
+		const seconds = Number(values.timeout);
+		if (!(seconds > 0 && seconds <= 86_400))
+			return usage(`--timeout takes seconds, more than 0 and at most 86400`);
+		timeoutMs = seconds * 1000;
 	}
 	let statuses: Set<Status> = new Set(DEFAULT_STATUSES);
 	if (values.status) {
@@ -588,9 +631,7 @@ export async function pullCommand(
 	const settings = settingsOf(sources, filters);
 	const started = performance.now();
 	try {
-		const base = existed
-			? (await readRegistry(target, { invalidEntries: "reject", maxBytes })).records
-			: undefined;
+		const base = existed ? await readBase(target, Boolean(values.mend), maxBytes, note) : undefined;
 		// Asked for the same as last time: incremental. Anything else: every source whole, so a
 		// wider filter brings what it now matches and a source dropped takes its entries along.
 		const recorded = existed ? (await fileMetadata(target, maxBytes))?.[PULL_META] : undefined;
@@ -612,6 +653,7 @@ export async function pullCommand(
 			allowEmpty: Boolean(values["allow-empty"]),
 			maxBytes,
 			crawl: {
+				signal: timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs),
 				onRetry: ({ url, delayMs, reason }) => {
 					if (!values.quiet)
 						io.err(`${tty ? "\n" : ""}${escapeControl(url)}: ${reason}; retrying in ${delayMs} ms\n`);
@@ -647,6 +689,35 @@ export async function pullCommand(
 		);
 		return 0;
 	} catch (err) {
+		if (timeoutMs !== undefined && (err as Error).name === "TimeoutError") {
+			return fail(`the pull did not finish within ${timeoutMs / 1000} s (--timeout)`);
+		}
 		return fail((err as Error).message);
+	}
+}
+
+/**
+ * FILE's records to merge into. With `mend` (the mirror's rounds), an invalid entry in it is
+ * dropped and a FILE that cannot be read at all is pulled anew, each said in a note: a mirror
+ * must heal its file, never stop on it. Without, either is an error.
+ */
+async function readBase(
+	target: string,
+	mend: boolean,
+	maxBytes: number,
+	note: (text: string) => void,
+): Promise<RegistryRecord[] | undefined> {
+	if (!mend) return (await readRegistry(target, { invalidEntries: "reject", maxBytes })).records;
+	try {
+		const read = await readRegistry(target, { invalidEntries: "skip", maxBytes });
+		if (read.report.skipped > 0) {
+			note(
+				`${target}: ${read.report.skipped} invalid entries dropped; a whole pull brings them back if the source has them valid`,
+			);
+		}
+		return read.records;
+	} catch (err) {
+		note(`${target} cannot be read (${(err as Error).message.split("\n")[0]}): pulling it anew`);
+		return undefined;
 	}
 }

@@ -68,7 +68,9 @@ export async function removeLeftoverTempFiles(target: string, log: Logger): Prom
 		return 0;
 	}
 	for (const name of names) {
-		if (!name.startsWith(prefix) || !/\.\d+\.[0-9a-f]{12}\.tmp$/.test(name)) continue;
+		// Ours, or one a mirror round's pull made beside its own (`..registry.json.….tmp.….tmp`).
+		const ours = name.startsWith(prefix) || name.startsWith(`.${prefix}`);
+		if (!ours || !/\.\d+\.[0-9a-f]{12}\.tmp$/.test(name)) continue;
 		try {
 			await unlink(join(dir, name));
 			removed++;

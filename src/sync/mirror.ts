@@ -70,12 +70,19 @@ async function stampOf(path: string): Promise<string | undefined> {
 
 const sameStamp = (a: string | undefined, b: string | undefined) => a === b;
 
+/** The variable that hands a round's process the source URL. */
+const SOURCE_VARIABLE = "MCP_REGISTRY_MIRROR_FROM";
+
 /** How much of the child's error output is kept for the message. */
 const STDERR_KEPT = 4000;
 
 /** Runs `registry pull … --json`; its summary, or an Error with what it said went wrong. */
-async function runPull(args: string[], signal: AbortSignal): Promise<PullSummary> {
-	const child = Bun.spawn(args, { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: process.env });
+async function runPull(
+	args: string[],
+	env: Record<string, string | undefined>,
+	signal: AbortSignal,
+): Promise<PullSummary> {
+	const child = Bun.spawn(args, { stdin: "ignore", stdout: "pipe", stderr: "pipe", env });
 	const kill = () => child.kill("SIGKILL");
 	signal.addEventListener("abort", kill, { once: true });
 	try {
@@ -210,23 +217,27 @@ export class RegistryMirror {
 			await makeParentDir(store.path);
 			const before = await stampOf(store.path);
 			if (before) await copyFile(store.path, temp);
+			// Values written `--name=value` and the source after `--`: a glob or path that starts with
+			// `-` stays a value. The source itself is passed in the environment (env:…), so that a
+			// password in it is not in the process list.
 			const args = [
 				...command,
 				"pull",
-				this.o.source,
-				"-o",
-				temp,
+				`--output=${temp}`,
 				"--adopt",
+				"--mend",
 				"--json",
 				"--quiet",
+				`--timeout=${(this.o.roundTimeoutMs ?? ROUND_TIMEOUT_MS) / 1000}`,
 				...(full ? ["--full"] : []),
-				...filters.include.flatMap((g) => ["--include", g]),
-				...filters.exclude.flatMap((g) => ["--exclude", g]),
-				"--status",
-				[...filters.statuses].join(","),
+				...filters.include.map((g) => `--include=${g}`),
+				...filters.exclude.map((g) => `--exclude=${g}`),
+				`--status=${[...filters.statuses].join(",")}`,
 				...(filters.latestOnly ? ["--latest-only"] : []),
+				"--",
+				`env:${SOURCE_VARIABLE}`,
 			];
-			const result = await runPull(args, signal);
+			const result = await runPull(args, { ...process.env, [SOURCE_VARIABLE]: this.o.source }, signal);
 			for (const line of result.warnings) log.warn(`Mirror: ${line}`);
 			const summary = `${result.added} added, ${result.updated} updated, ${result.removed} removed`;
 			if (!result.written) {
@@ -244,7 +255,19 @@ export class RegistryMirror {
 					if (!sameStamp(before, await stampOf(store.path))) {
 						return { skip: `${store.path} changed during the round; the next round merges into it` };
 					}
-					return { source: temp, name: this.name, commit: () => commitTemp(temp, store.path) };
+					return {
+						source: temp,
+						name: this.name,
+						commit: async () => {
+							// Checked again just before the rename: an edit made while the new data was built.
+							if (!sameStamp(before, await stampOf(store.path))) {
+								throw new Error(
+									`${store.path} changed while the round's data was built; the next round merges into it`,
+								);
+							}
+							await commitTemp(temp, store.path);
+						},
+					};
 				},
 				initial: store.current.count === 0,
 			});

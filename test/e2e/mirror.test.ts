@@ -6,7 +6,7 @@
  * suddenly empty never costs the mirror its data.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PULL_META } from "../../src/pipeline/records.ts";
 import { until } from "../support/poll.ts";
@@ -363,12 +363,34 @@ describe("MCP_REGISTRY_MIRROR_FROM", () => {
 		]);
 		const mirror = await startMirror(source.base, {
 			MCP_REGISTRY_MIRROR_INCLUDE: "com.acme/*",
-			MCP_REGISTRY_MIRROR_EXCLUDE: "*internal*",
+			// A glob that starts with "-" stays a glob (not an option of the round's pull).
+			MCP_REGISTRY_MIRROR_EXCLUDE: "*internal*,-legacy*",
 			MCP_REGISTRY_MIRROR_STATUS: "active",
 			MCP_REGISTRY_MIRROR_LATEST_ONLY: "true",
 		});
 		await until("the mirror has pulled", async () => (await served(mirror.base)).size > 0);
 		expect([...(await served(mirror.base)).keys()].sort()).toEqual(["com.acme/tool@1.1.0"]);
+	}, 30_000);
+});
+
+describe("a mirror's own file", () => {
+	test("broken, or with an invalid entry: the mirror heals it rather than stopping on it", async () => {
+		const source = await startSource(sourceEntries(12));
+		const file = join(dir.path, `mirror-${++files}`, "registry.json");
+		mkdirSync(join(file, ".."), { recursive: true });
+		writeFileSync(file, '{"servers":[{"server":{"name":"io.x/bad","version":"1"}}');
+		const r = await startRegistry({
+			env: {
+				MCP_REGISTRY_JSON_FILE_PATH: file,
+				MCP_REGISTRY_MIRROR_FROM: source.base,
+				MCP_REGISTRY_MIRROR_INTERVAL_SECONDS: "0.3",
+				MCP_REGISTRY_INVALID_ENTRIES: "skip",
+			},
+		});
+		running.push(r);
+		await until("the mirror serves the source's 12 entries", async () => (await served(r.base)).size === 12);
+		expect(r.logs()).toContain("cannot be read");
+		expect(validates(file)).toBe(true);
 	}, 30_000);
 });
 

@@ -53,10 +53,10 @@ interface Run {
 }
 
 /** The registry binary (from source) as a child process, in the work directory. */
-async function registry(args: string[]): Promise<Run> {
+async function registry(args: string[], env: Record<string, string> = {}): Promise<Run> {
 	const p = Bun.spawn([BUN, join(ROOT, "src", "main.ts"), ...args], {
 		cwd: work.path,
-		env: cleanEnv(),
+		env: cleanEnv(env),
 		stdin: "ignore",
 		stdout: "pipe",
 		stderr: "pipe",
@@ -709,5 +709,57 @@ describe("bad input", () => {
 		expect(loop.stderr.split("\n")).toHaveLength(3);
 		expect(loop.stderr).toEndWith(`returned cursor "x\\n${forged}" twice; ${d}/loop.json not written\n`);
 		expect(existsSync(at(`${d}/loop.json`))).toBe(false);
+	});
+});
+
+describe("for scripts and the mirror", () => {
+	test.concurrent("env:NAME takes the source URL from a variable: its password is never on the command line", async () => {
+		const d = dir();
+		const u = await upstream({ entries: docs(3, 21) });
+		const url = `http://reader:hunter2@127.0.0.1:${u.port}`;
+		const run = await registry(["pull", "env:SOURCE_URL", "-o", `${d}/out.json`, "--json"], {
+			SOURCE_URL: url,
+		});
+		expect(run.code).toBe(0);
+		const summary = JSON.parse(run.stdout) as Obj;
+		expect(summary).toMatchObject({ entries: 3, added: 3, written: true });
+		expect(run.stdout + run.stderr + readFileSync(at(`${d}/out.json`), "utf8")).not.toContain("hunter2");
+		const unset = await pull("env:NOT_SET_ANYWHERE", "-o", `${d}/x.json`);
+		expect(unset.code).toBe(2);
+		expect(unset.stderr).toContain("env:NOT_SET_ANYWHERE: NOT_SET_ANYWHERE is not set");
+	});
+
+	test.concurrent("two sources recorded alike (a hidden query value apart) are refused", async () => {
+		const d = dir();
+		const run = await pull("http://127.0.0.1:9/?t=a", "http://127.0.0.1:9/?t=b", "-o", `${d}/x.json`);
+		expect(run.code).toBe(2);
+		expect(run.stderr).toContain("two sources are both recorded as http://127.0.0.1:9/?t=***");
+	});
+
+	test.concurrent("--mend: an unreadable FILE is pulled anew and an invalid entry dropped, each with a warning", async () => {
+		const d = dir();
+		const u = await upstream({ entries: docs(4, 22) });
+		writeFileSync(at(`${d}/broken.json`), '{"servers":[{"server":');
+		const plain = await pull(u.base, "-o", `${d}/broken.json`);
+		expect(plain.code).toBe(1);
+		const mended = await pull(u.base, "-o", `${d}/broken.json`, "--mend");
+		expect(mended.code).toBe(0);
+		expect(mended.stderr).toContain("cannot be read");
+		expect(read(`${d}/broken.json`).servers).toHaveLength(4);
+		await expectValid(`${d}/broken.json`);
+	});
+
+	test.concurrent("--timeout: a source that trickles is given up on, FILE unchanged", async () => {
+		const d = dir();
+		const u = await upstream({
+			hook: () =>
+				new Response(new ReadableStream({ start() {} }), { headers: { "content-type": "application/json" } }),
+		});
+		const started = performance.now();
+		const run = await pull(u.base, "-o", `${d}/x.json`, "--timeout=0.5");
+		expect(run.code).toBe(1);
+		expect(run.stderr).toContain("the pull did not finish within 0.5 s (--timeout)");
+		expect(performance.now() - started).toBeLessThan(10_000);
+		expect(existsSync(at(`${d}/x.json`))).toBe(false);
 	});
 });
