@@ -440,7 +440,7 @@ export function pulledBytes(
 
 export const PULL_USAGE = `Usage: registry pull SOURCE... -o FILE [--include GLOB]... [--exclude GLOB]...
                      [--status LIST] [--latest-only] [--full] [--skip-invalid] [--allow-empty]
-                     [--mend] [--timeout SECONDS] [--adopt] [--json] [--quiet]
+                     [--mend] [--timeout SECONDS] [--tries N] [--adopt] [--json] [--quiet]
 
 Builds a registry file from other registries and registry files. A SOURCE is a registry's base
 URL (its /v0.1/servers is crawled page by page, else its /v0/servers; 429 and 5xx answers are
@@ -476,6 +476,7 @@ them takes its modification time) is kept as it was.
                       pulled anew (as the live mirror does), each with a warning; default: an
                       error
   --timeout SECONDS   give up (exit 1, FILE unchanged) when the pull takes longer
+  --tries N           tries per page of a registry before the pull fails (default 6, 1-20)
   --adopt             entries of FILE that name no source are taken as the (one) SOURCE's, so a
                       full pull removes them when the source no longer has them (a file turned
                       into a mirror of that source)
@@ -501,6 +502,7 @@ const PULL_OPTIONS = {
 	adopt: { type: "boolean" },
 	mend: { type: "boolean" },
 	timeout: { type: "string" },
+	tries: { type: "string" },
 	json: { type: "boolean" },
 	quiet: { type: "boolean" },
 	help: { type: "boolean", short: "h" },
@@ -592,6 +594,10 @@ export async function pullCommand(
 	// Two sources recorded alike (differing only in a password or a hidden query value) would
 	// take each other's entries for their own.
 	if (twice !== undefined) return usage(`two sources are both recorded as ${twice}`);
+	const tries = values.tries === undefined ? undefined : Number(values.tries);
+	if (tries !== undefined && !(Number.isInteger(tries) && tries >= 1 && tries <= 20)) {
+		return usage("--tries takes a whole number from 1 to 20");
+	}
 	let timeoutMs: number | undefined;
 	if (values.timeout !== undefined) {
 		const seconds = Number(values.timeout);
@@ -654,6 +660,7 @@ export async function pullCommand(
 			maxBytes,
 			crawl: {
 				signal: timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs),
+				attempts: tries,
 				onRetry: ({ url, delayMs, reason }) => {
 					if (!values.quiet)
 						io.err(`${tty ? "\n" : ""}${escapeControl(url)}: ${reason}; retrying in ${delayMs} ms\n`);

@@ -229,6 +229,7 @@ export class RegistryMirror {
 				"--json",
 				"--quiet",
 				`--timeout=${(this.o.roundTimeoutMs ?? ROUND_TIMEOUT_MS) / 1000}`,
+				`--tries=${ATTEMPTS}`,
 				...(full ? ["--full"] : []),
 				...filters.include.map((g) => `--include=${g}`),
 				...filters.exclude.map((g) => `--exclude=${g}`),

@@ -749,6 +749,16 @@ describe("for scripts and the mirror", () => {
 		await expectValid(`${d}/broken.json`);
 	});
 
+	test.concurrent("--tries: how often a page is asked for before the pull fails", async () => {
+		const d = dir();
+		const u = await upstream({ hook: () => new Response("busy", { status: 503 }) });
+		const run = await pull(u.base, "-o", `${d}/x.json`, "--tries=2");
+		expect(run.code).toBe(1);
+		expect(run.stderr).toContain("HTTP 503 (gave up after 2 tries)");
+		expect(u.requests).toHaveLength(2);
+		expect((await pull(u.base, "-o", `${d}/x.json`, "--tries=0")).code).toBe(2);
+	});
+
 	test.concurrent("--timeout: a source that trickles is given up on, FILE unchanged", async () => {
 		const d = dir();
 		const u = await upstream({
