@@ -46,3 +46,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 		signal?.addEventListener("abort", onAbort, { once: true });
 	});
 }
+
+/** Retry-After in milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterOf(headers: Headers, now = Date.now()): number | undefined {
+	const value = headers.get("retry-after")?.trim();
+	if (!value) return undefined;
+	if (/^\d+$/.test(value)) return Number(value) * 1000;
+	// An HTTP date names its day and month in letters; anything else ("1.5") is no hint.
+	const at = /[a-z]/i.test(value) ? Date.parse(value) : Number.NaN;
+	return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}

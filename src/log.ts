@@ -51,6 +51,11 @@ export function escapeControl(text: string): string {
 	return text.replace(ESCAPED, (c) => SHORT[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
+/** A text of several lines (a loader's report), each line escaped, the line breaks kept. */
+export function escapeLines(text: string): string {
+	return text.split("\n").map(escapeControl).join("\n");
+}
+
 /** JSON text with what JSON allows raw (DEL, C1, U+2028/2029) escaped too: still the same JSON. */
 function safeJson(value: unknown): string {
 	return escapeControl(JSON.stringify(value));

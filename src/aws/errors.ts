@@ -1,4 +1,5 @@
 /** Typed errors for AWS calls: what failed, the service's own code, and whether a retry can help. */
+import { retryAfterOf } from "../backoff.ts";
 
 export interface AwsErrorInfo {
 	service: string;
@@ -72,11 +73,7 @@ export function classify(status: number, codes: string[]): { retryable: boolean;
 export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
 	const amz = headers.get("x-amz-retry-after");
 	if (amz && /^\d+$/.test(amz)) return Number(amz);
-	const h = headers.get("retry-after");
-	if (!h) return undefined;
-	if (/^\d+$/.test(h.trim())) return Number(h.trim()) * 1000;
-	const at = Date.parse(h);
-	return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+	return retryAfterOf(headers, now);
 }
 
 /** The text of the first `<tag>…</tag>` in a small XML document, entities decoded. */

@@ -68,6 +68,8 @@ export interface PutObjectRequest {
 	/** "*": write only if there is no object at the key: else 412 PreconditionFailed. */
 	ifNoneMatch?: "*";
 	signal?: AbortSignal;
+	/** The body's SHA-256 and MD5 (hex) when the caller has them already: not computed again. */
+	digests?: { sha256: string; md5: string };
 }
 
 export interface PutObjectResult {
@@ -98,7 +100,9 @@ export async function parseS3Error(res: Response, what: string, operation = "Get
 	});
 }
 
-const quote = (etag: string) => (etag.startsWith('"') || etag.startsWith("W/") ? etag : `"${etag}"`);
+/** An ETag as a header carries it: quoted (a weak one as it is). */
+export const quoteEtag = (etag: string) =>
+	etag.startsWith('"') || etag.startsWith("W/") ? etag : `"${etag}"`;
 
 /** SSE-KMS and SSE-C objects have ETags that are not the MD5 of their bytes. */
 function encryptedWithKey(h: Headers): boolean {
@@ -106,6 +110,11 @@ function encryptedWithKey(h: Headers): boolean {
 		/aws:kms/.test(h.get("x-amz-server-side-encryption") ?? "") ||
 		h.has("x-amz-server-side-encryption-customer-algorithm")
 	);
+}
+
+/** The answer's ETag is the MD5 of the object's bytes: a single-part object, not encrypted with a key. */
+function isMd5Etag(etag: string | undefined, h: Headers): etag is string {
+	return etag !== undefined && /^"?[0-9a-f]{32}"?$/i.test(etag) && !encryptedWithKey(h);
 }
 
 /** The region a redirect names: S3 answers 301, 307 or 400 with x-amz-bucket-region. */
@@ -170,7 +179,7 @@ export class S3Client {
 
 	private request(r: GetObjectRequest, region: string): Promise<SentResponse> {
 		const headers: Record<string, string> = { "x-amz-checksum-mode": "ENABLED" };
-		if (r.ifNoneMatch) headers["if-none-match"] = quote(r.ifNoneMatch);
+		if (r.ifNoneMatch) headers["if-none-match"] = quoteEtag(r.ifNoneMatch);
 		return this.options.http.send({
 			service: "s3",
 			region,
@@ -205,7 +214,9 @@ export class S3Client {
 	 */
 	async putObject(r: PutObjectRequest): Promise<PutObjectResult> {
 		const what = `s3://${r.bucket}/${r.key}`;
-		const sha256 = createHash("sha256").update(r.body).digest();
+		const sha256 = r.digests
+			? Buffer.from(r.digests.sha256, "hex")
+			: createHash("sha256").update(r.body).digest();
 		const checksumSha256 = sha256.toString("base64");
 		const headers: Record<string, string> = {
 			"content-type": r.contentType ?? "application/octet-stream",
@@ -214,7 +225,7 @@ export class S3Client {
 			// The SDK names the algorithm too; S3 checks the value either way.
 			"x-amz-sdk-checksum-algorithm": "SHA256",
 		};
-		if (r.ifMatch !== undefined) headers["if-match"] = quote(r.ifMatch);
+		if (r.ifMatch !== undefined) headers["if-match"] = quoteEtag(r.ifMatch);
 		if (r.ifNoneMatch !== undefined) headers["if-none-match"] = r.ifNoneMatch;
 		const send = (region: string) => {
 			const req: AwsRequest = {
@@ -246,9 +257,9 @@ export class S3Client {
 			throw fail(`S3 answered x-amz-checksum-sha256 ${echoed}, but the bytes sent have ${checksumSha256}`);
 		}
 		const etag = h.get("etag") ?? undefined;
-		if (etag && /^"?[0-9a-f]{32}"?$/i.test(etag) && !encryptedWithKey(h)) {
-			const md5 = createHash("md5").update(r.body).digest("hex");
-			if (quote(etag).toLowerCase() !== `"${md5}"`) {
+		if (isMd5Etag(etag, h)) {
+			const md5 = r.digests?.md5 ?? createHash("md5").update(r.body).digest("hex");
+			if (quoteEtag(etag).toLowerCase() !== `"${md5}"`) {
 				throw fail(`the ETag ${etag} S3 answered is not the MD5 of the bytes sent (${md5})`);
 			}
 		}
@@ -291,7 +302,7 @@ export class S3Client {
 			}
 		}
 		const etag = h.get("etag") ?? undefined;
-		const md5 = etag && /^"?[0-9a-f]{32}"?$/i.test(etag) && !encryptedWithKey(h) ? md5Hex() : undefined;
+		const md5 = isMd5Etag(etag, h) ? md5Hex() : undefined;
 
 		let bytes = 0;
 		const reader = res.body?.getReader();
@@ -359,7 +370,7 @@ export class S3Client {
 		}
 		if (md5 && etag) {
 			const got = md5.digest();
-			if (`"${got}"` !== quote(etag).toLowerCase()) {
+			if (`"${got}"` !== quoteEtag(etag).toLowerCase()) {
 				throw fail("ChecksumMismatch", `the ETag ${etag} is not the MD5 of the body (${got})`, true);
 			}
 		}

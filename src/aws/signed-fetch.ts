@@ -51,7 +51,7 @@ export interface AwsHttpOptions {
 const MAX_BACKOFF_MS = 20_000;
 
 /** The hex SHA-256 of a body (of the empty body when there is none). */
-export function payloadHash(body: string | Uint8Array | undefined): string {
+function payloadHash(body: string | Uint8Array | undefined): string {
 	return createHash("sha256")
 		.update(body ?? "")
 		.digest("hex");

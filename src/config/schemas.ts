@@ -5,6 +5,7 @@
  */
 import * as v from "valibot";
 import { parseBool } from "../bool.ts";
+import { STATUSES, type Status } from "../registry/snapshot.ts";
 
 export interface ListenAddress {
 	hostname: string;
@@ -161,8 +162,8 @@ export const statusList = v.pipe(
 			.map((x) => x.trim().toLowerCase())
 			.filter((x) => x !== ""),
 	),
-	v.check((list) => list.length > 0 && list.every((x) => ["active", "deprecated", "deleted"].includes(x))),
-	v.transform((list) => list as ("active" | "deprecated" | "deleted")[]),
+	v.check((list) => list.length > 0 && list.every((x) => (STATUSES as readonly string[]).includes(x))),
+	v.transform((list) => list as Status[]),
 );
 
 /** Every variable, keyed by its Config field, in the order --help and the README list them. */

@@ -444,13 +444,25 @@ export function fileByteLimit(config: Pick<Config, "maxFileBytes" | "s3MaxBytes"
  * which needs no other); a malformed one throws an Error naming it and what it accepts.
  */
 export function fileByteLimitOf(env: Record<string, string | undefined>): number {
-	const read = <K extends "maxFileBytes" | "s3MaxBytes">(key: K): Config[K] => {
-		const spec = VARIABLES.find((s) => s.key === key) as VariableSpec;
-		const raw = env[PREFIX + spec.name] ?? spec.default ?? "";
-		const result = v.safeParse(CONFIG_ENTRIES.entries[key], raw.trim());
-		if (!result.success)
-			throw new Error(`${PREFIX}${spec.name} must be ${spec.accepts} (got ${JSON.stringify(raw)})`);
-		return result.output as Config[K];
-	};
-	return fileByteLimit({ maxFileBytes: read("maxFileBytes"), s3MaxBytes: read("s3MaxBytes") });
+	return fileByteLimit({
+		maxFileBytes: readVariable(env, "maxFileBytes"),
+		s3MaxBytes: readVariable(env, "s3MaxBytes"),
+	});
+}
+
+/**
+ * One variable read from an environment by its own declaration, for the commands that need a
+ * few of the server's variables and not the rest; a malformed one throws an Error naming it and
+ * what it accepts.
+ */
+export function readVariable<K extends keyof Config>(
+	env: Record<string, string | undefined>,
+	key: K,
+): Config[K] {
+	const spec = VARIABLES.find((s) => s.key === key) as VariableSpec;
+	const raw = env[PREFIX + spec.name] ?? spec.default ?? "";
+	const result = v.safeParse(CONFIG_ENTRIES.entries[key], raw.trim());
+	if (!result.success)
+		throw new Error(`${PREFIX}${spec.name} must be ${spec.accepts} (got ${JSON.stringify(raw)})`);
+	return result.output as Config[K];
 }

@@ -5,11 +5,12 @@
  * Retry-After; every page is checked as a registry file is, and all pages together may not pass
  * a byte limit.
  */
-import { abortError, backoffDelay, sleep } from "../backoff.ts";
+import { abortError, backoffDelay, retryAfterOf, sleep } from "../backoff.ts";
 import { readCapped } from "../read-capped.ts";
 import { redactRegistryUrl, redactText } from "../redact.ts";
 import { RegistryLoadError } from "../registry/report.ts";
 import { splitRegistry } from "../registry/split.ts";
+import { joinEntries } from "./records.ts";
 
 const MAX_PAGES = 100_000;
 const MAX_CURSOR = 4096;
@@ -24,9 +25,6 @@ const RETRY_AFTER_MAX_MS = 120_000;
 export interface CrawlProgress {
 	pages: number;
 	entries: number;
-	bytes: number;
-	/** The list endpoint being crawled (without user information). */
-	endpoint: string;
 }
 
 export interface CrawlOptions {
@@ -66,16 +64,6 @@ export function listEndpoints(source: string): URL[] {
 	});
 }
 
-/** Retry-After in milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function retryAfterOf(headers: Headers, now = Date.now()): number | undefined {
-	const value = headers.get("retry-after")?.trim();
-	if (!value) return undefined;
-	if (/^\d+$/.test(value)) return Number(value) * 1000;
-	// An HTTP date names its day and month in letters; anything else ("1.5") is no hint.
-	const at = /[a-z]/i.test(value) ? Date.parse(value) : Number.NaN;
-	return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
 const retryable = (status: number) => status === 429 || (status >= 500 && status !== 501);
 
 /**
@@ -112,31 +100,11 @@ function pageEntries(bytes: Uint8Array, shown: string): { entries: Uint8Array[];
 	return { entries, next: skeleton.metadata?.nextCursor };
 }
 
-/** `{"servers":[…]}` of the entries, each as it was sent. */
-export function listOf(entries: readonly Uint8Array[]): Uint8Array {
-	const open = new TextEncoder().encode('{"servers":[');
-	const close = new TextEncoder().encode("]}\n");
-	const size = open.length + close.length + entries.reduce((n, e) => n + e.byteLength + 1, 0);
-	const out = new Uint8Array(size);
-	let at = 0;
-	const put = (b: Uint8Array) => {
-		out.set(b, at);
-		at += b.byteLength;
-	};
-	put(open);
-	entries.forEach((e, i) => {
-		if (i > 0) put(new Uint8Array([0x2c]));
-		put(e);
-	});
-	put(close);
-	return out.subarray(0, at);
-}
-
 /**
  * One page, retried while the source is overloaded or unreachable. Throws NoEndpoint on a 404,
  * anything else that is not 2xx after the last try as an Error naming the page.
  */
-async function fetchPage(u: URL, limit: number, o: CrawlOptions): Promise<Uint8Array> {
+async function fetchPage(u: URL, limit: number, maxBytes: number, o: CrawlOptions): Promise<Uint8Array> {
 	const attempts = o.attempts ?? ATTEMPTS;
 	const fetcher = o.fetch ?? fetch;
 	const wait = o.sleep ?? sleep;
@@ -153,7 +121,11 @@ async function fetchPage(u: URL, limit: number, o: CrawlOptions): Promise<Uint8A
 			const res = await fetcher(u, { headers: { accept: "application/json" }, signal, redirect: "follow" });
 			if (res.ok) {
 				const bytes = await readCapped(res.body, limit);
-				if (bytes === undefined) throw new TooLarge();
+				if (bytes === undefined) {
+					throw new RegistryLoadError(
+						`${shown}: the registry's pages come to more than ${maxBytes} bytes, the limit (MCP_REGISTRY_MAX_FILE_BYTES)`,
+					);
+				}
 				return bytes;
 			}
 			await res.body?.cancel().catch(() => {});
@@ -162,7 +134,7 @@ async function fetchPage(u: URL, limit: number, o: CrawlOptions): Promise<Uint8A
 			if (!retryable(res.status)) throw new RegistryLoadError(`${shown}: ${reason}`);
 			hint = retryAfterOf(res.headers);
 		} catch (err) {
-			if (err instanceof TooLarge || err instanceof NoEndpoint || err instanceof RegistryLoadError) throw err;
+			if (err instanceof NoEndpoint || err instanceof RegistryLoadError) throw err;
 			if (o.signal?.aborted) throw abortError(o.signal);
 			reason = redactText((err as Error).message);
 			// A redirect loop, or one to file:// or another scheme, answers the same every time.
@@ -187,8 +159,6 @@ async function fetchPage(u: URL, limit: number, o: CrawlOptions): Promise<Uint8A
 	}
 }
 
-class TooLarge extends Error {}
-
 /** fetch's errors that no retry changes (Bun's codes). */
 const UNRETRYABLE = new Set(["TooManyRedirects", "UnsupportedRedirectProtocol"]);
 
@@ -205,10 +175,8 @@ export async function crawlRegistry(source: string, o: CrawlOptions = {}): Promi
 			return await crawlEndpoint(start, o, maxBytes);
 		} catch (err) {
 			// Only a 404 on the first page means "no such endpoint": try the next one.
-			if (!(err instanceof NoEndpoint) || n === endpoints.length - 1) {
-				if (err instanceof NoEndpoint) throw new RegistryLoadError(err.message);
-				throw err;
-			}
+			if (!(err instanceof NoEndpoint)) throw err;
+			if (n === endpoints.length - 1) throw new RegistryLoadError(err.message);
 		}
 	}
 	throw new RegistryLoadError(`${redactRegistryUrl(source)}: no list endpoint`);
@@ -231,21 +199,18 @@ async function crawlEndpoint(start: URL, o: CrawlOptions, maxBytes: number): Pro
 		const shown = redactRegistryUrl(u);
 		let bytes: Uint8Array;
 		try {
-			bytes = await fetchPage(u, maxBytes - read, o);
+			bytes = await fetchPage(u, maxBytes - read, maxBytes, o);
 		} catch (err) {
+			// A 404 past the first page is no missing endpoint: the crawl fails.
 			if (err instanceof NoEndpoint && page > 0) throw new RegistryLoadError(err.message);
-			if (err instanceof TooLarge) {
-				throw new RegistryLoadError(
-					`${shown}: the registry's pages come to more than ${maxBytes} bytes, the limit (MCP_REGISTRY_MAX_FILE_BYTES)`,
-				);
-			}
 			throw err;
 		}
 		read += bytes.byteLength;
 		const { entries: these, next } = pageEntries(bytes, shown);
 		for (const e of these) entries.push(e);
-		o.onPage?.({ pages: page + 1, entries: entries.length, bytes: read, endpoint });
-		if (typeof next !== "string" || next === "") return listOf(entries);
+		o.onPage?.({ pages: page + 1, entries: entries.length });
+		// `{"servers":[…]}` of the entries, each as it was sent.
+		if (typeof next !== "string" || next === "") return joinEntries('{"servers":[', entries, ",", "]}\n");
 		// Cursors are short (a name and a version, or a few of our bytes): a long one would be
 		// sent back, logged and shown in every error that names the page.
 		if (next.length > MAX_CURSOR) {

@@ -8,11 +8,12 @@
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import { type CommandIo, STDIN_NAME, stdinToFile } from "../cli.ts";
 import { fileByteLimitOf } from "../config/variables.ts";
-import { escapeControl } from "../log.ts";
+import { escapeControl, escapeLines } from "../log.ts";
 import { type InvalidEntries, RegistryLoadError } from "../registry/load.ts";
 import { OFFICIAL } from "../registry/official.ts";
+import { byNameVersion } from "../registry/parts.ts";
 import type { Status } from "../registry/snapshot.ts";
-import { PULL_META, type RegistryRecord, readRegistry } from "./records.ts";
+import { PULL_META, parseRecord, type RegistryRecord, readRegistry } from "./records.ts";
 
 /** A version of a server: its name and version. */
 export interface VersionRef {
@@ -126,9 +127,8 @@ function differences(a: Json, b: Json, path: string, out: string[]): void {
 	out.push(path);
 }
 
-const decoder = new TextDecoder();
 const parse = (r: RegistryRecord): JsonObject => {
-	const x = JSON.parse(decoder.decode(r.json)) as Json;
+	const x = parseRecord(r) as unknown as Json;
 	return isObject(x) ? x : {};
 };
 
@@ -160,9 +160,6 @@ function metaDifferences(a: Json, b: Json, statusChanged: boolean): string[] {
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) =>
 	a.byteLength === b.byteLength && Buffer.compare(a, b) === 0;
-
-const byNameVersion = (a: VersionRef, b: VersionRef): number =>
-	a.name < b.name ? -1 : a.name > b.name ? 1 : a.version < b.version ? -1 : a.version > b.version ? 1 : 0;
 
 /** The records in list order: as given when they are (as the loader gives them), else a sorted copy. */
 function inListOrder(records: readonly RegistryRecord[]): readonly RegistryRecord[] {
@@ -300,7 +297,7 @@ export const MARKDOWN_LIST_LIMIT = 100;
 /** A markdown list longer than this is folded in a <details>. */
 export const MARKDOWN_FOLD_AT = 10;
 /** How many versions of an added or removed server, or fields of a changed version, a line names. */
-export const LINE_ITEM_LIMIT = 20;
+const LINE_ITEM_LIMIT = 20;
 
 type Kind = keyof RegistryDiff["summary"];
 
@@ -315,7 +312,7 @@ const KINDS: { kind: Kind; one: string; many: string; title: string }[] = [
 ];
 
 /** `3 servers added, 1 server removed, …` (the lists that are not empty), or `no differences`. */
-export function summaryLine(d: RegistryDiff): string {
+function summaryLine(d: RegistryDiff): string {
 	const parts = KINDS.filter(({ kind }) => d[kind].length > 0).map(
 		({ kind, one, many }) => `${d[kind].length} ${d[kind].length === 1 ? one : many}`,
 	);
@@ -442,7 +439,7 @@ export function formatDiff(
 	return format === "markdown" ? formatMarkdown(d, labels) : formatText(d, labels);
 }
 
-export const DIFF_USAGE = `Usage: registry diff [--format text|json|markdown] [--skip-invalid] OLD NEW
+const DIFF_USAGE = `Usage: registry diff [--format text|json|markdown] [--skip-invalid] OLD NEW
 
 Compares two registry files entry by entry, keyed by name and version, each read with exactly
 the rules the server loads with (any shape it accepts: the API list, a bare array of server.json
@@ -493,7 +490,7 @@ async function readSide(
 			err instanceof RegistryLoadError && (err.report?.errors.entries ?? 0) > 0
 				? "\n(--skip-invalid compares the valid entries only)"
 				: "";
-		return `${text.split("\n").map(escapeControl).join("\n")}${hint}`;
+		return `${escapeLines(text)}${hint}`;
 	} finally {
 		temp?.remove();
 	}

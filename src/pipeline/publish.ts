@@ -13,20 +13,21 @@ import * as v from "valibot";
 import { type Aws, createAws } from "../aws/clients.ts";
 import { EndpointConfigError, parseS3Url, type S3Location, S3UrlError } from "../aws/endpoints.ts";
 import { AwsError } from "../aws/errors.ts";
-import type { ObjectSink } from "../aws/s3.ts";
+import { type ObjectSink, quoteEtag } from "../aws/s3.ts";
 import { type CommandIo, type FileResult, failedResult, strictResult } from "../cli.ts";
-import { CONFIG_ENTRIES, type Config, fileByteLimit, PREFIX, VARIABLES } from "../config/variables.ts";
+import { CONFIG_ENTRIES, type Config, fileByteLimit, readVariable } from "../config/variables.ts";
 import { escapeControl, type Logger } from "../log.ts";
 import { redactText, redactUrl } from "../redact.ts";
 import { readError, readRegistryFile } from "../registry/file.ts";
-import { loadRegistryBytes, RegistryLoadError } from "../registry/load.ts";
+import { loadRegistryBytes } from "../registry/load.ts";
 import { describeProblem } from "../registry/report.ts";
 import type { SnapshotData } from "../registry/snapshot.ts";
+import { describeRef } from "../sync/apply.ts";
 import { parseMessage, UnprocessableMessage } from "../sync/messages.ts";
 import { diffRecords, formatDiff, isEmptyDiff } from "./diff.ts";
 import { type RegistryRecord, readRegistryBytes, recordsOf } from "./records.ts";
 
-export const PUBLISH_USAGE = `Usage: registry publish [--strict] [--dry-run] [--if-match ETAG | --if-none-match '*']
+const PUBLISH_USAGE = `Usage: registry publish [--strict] [--dry-run] [--if-match ETAG | --if-none-match '*']
                         [--queue-url URL]... FILE s3://BUCKET/KEY
 
 Validates FILE with the server's own rules, uploads it to S3 with its SHA-256 checksum, then sends
@@ -76,7 +77,7 @@ export interface PublishPlan {
 	dryRun: boolean;
 }
 
-export class UsageError extends Error {
+class UsageError extends Error {
 	constructor(message: string) {
 		super(message);
 		this.name = "UsageError";
@@ -136,7 +137,7 @@ function checkQueueUrl(url: string): void {
 }
 
 /** Reads the arguments; throws UsageError. `undefined`: --help was asked for. */
-export function parsePublishArgs(args: string[]): PublishPlan | undefined {
+function parsePublishArgs(args: string[]): PublishPlan | undefined {
 	let parsed: ReturnType<
 		typeof parseArgs<{ args: string[]; options: typeof PUBLISH_OPTIONS; allowPositionals: true }>
 	>;
@@ -202,20 +203,15 @@ export function parsePublishArgs(args: string[]): PublishPlan | undefined {
  * The server's variables publish reads (the file byte limit, the fallback region, path-style),
  * each parsed by its own declaration; a malformed one throws UsageError naming it.
  */
-export function publishConfig(
+function publishConfig(
 	env: Record<string, string | undefined>,
 ): Pick<Config, "awsRegion" | "s3ForcePathStyle" | "maxFileBytes" | "s3MaxBytes"> {
-	const read = <K extends "awsRegion" | "s3ForcePathStyle" | "maxFileBytes" | "s3MaxBytes">(
-		key: K,
-	): Config[K] => {
-		const spec = VARIABLES.find((s) => s.key === key);
-		if (!spec) throw new Error(`no variable ${key}`);
-		const raw = env[PREFIX + spec.name] ?? spec.default ?? "";
-		const result = v.safeParse(CONFIG_ENTRIES.entries[key], raw.trim());
-		if (!result.success) {
-			throw new UsageError(`${PREFIX}${spec.name} must be ${spec.accepts} (got ${JSON.stringify(raw)})`);
+	const read = <K extends "awsRegion" | "s3ForcePathStyle" | "maxFileBytes" | "s3MaxBytes">(key: K) => {
+		try {
+			return readVariable(env, key);
+		} catch (err) {
+			throw new UsageError((err as Error).message);
 		}
-		return result.output as Config[K];
 	};
 	return {
 		awsRegion: read("awsRegion"),
@@ -263,7 +259,7 @@ export interface ValidFile {
  * (reject; with `strict` warnings are errors, as registry validate --strict): the bytes checked
  * are the bytes uploaded. Throws InvalidFile.
  */
-export async function validFile(file: string, strict: boolean, maxBytes: number): Promise<ValidFile> {
+async function validFile(file: string, strict: boolean, maxBytes: number): Promise<ValidFile> {
 	let read: { bytes: Uint8Array; mtime: Date };
 	try {
 		read = await readRegistryFile(file, { name: file, maxBytes });
@@ -290,7 +286,6 @@ export async function validFile(file: string, strict: boolean, maxBytes: number)
 			warnings: report.warnings.first,
 		};
 	} catch (err) {
-		if (!(err instanceof RegistryLoadError)) throw new InvalidFile(`${file}: ${(err as Error).message}`);
 		result = failedResult(file, err);
 	}
 	if (strict) result = strictResult(result);
@@ -304,8 +299,6 @@ export async function validFile(file: string, strict: boolean, maxBytes: number)
 	};
 }
 
-const objectName = (t: S3Location) => `s3://${t.bucket}/${t.key}`;
-const quoted = (etag: string) => (etag.startsWith('"') ? etag : `"${etag}"`);
 const versionText = (versionId: string | undefined) =>
 	versionId === undefined ? "no version id (the bucket is not versioned)" : `version id ${versionId}`;
 
@@ -314,11 +307,11 @@ async function describeFailure(err: unknown, aws: Aws | undefined, plan: Publish
 	const message = (err as Error).message ?? String(err);
 	if (err instanceof AwsError && err.status === 412) {
 		return plan.ifNoneMatch
-			? `${objectName(plan.target)} already exists (--if-none-match '*'): nothing uploaded, no message sent`
-			: `${objectName(plan.target)} changed since ETag ${quoted(plan.ifMatch ?? "")} (someone else published): S3 refused the upload (412 PreconditionFailed); nothing uploaded, no message sent`;
+			? `${describeRef(plan.target)} already exists (--if-none-match '*'): nothing uploaded, no message sent`
+			: `${describeRef(plan.target)} changed since ETag ${quoteEtag(plan.ifMatch ?? "")} (someone else published): S3 refused the upload (412 PreconditionFailed); nothing uploaded, no message sent`;
 	}
 	if (err instanceof AwsError && err.status === 404 && plan.ifMatch !== undefined && err.service === "s3") {
-		return `${objectName(plan.target)} does not exist, so it cannot match --if-match ${quoted(plan.ifMatch)} (${message})`;
+		return `${describeRef(plan.target)} does not exist, so it cannot match --if-match ${quoteEtag(plan.ifMatch)} (${message})`;
 	}
 	if (err instanceof AwsError && (err.status === 403 || err.status === 401) && aws) {
 		const source = await aws.credentials.get().then(
@@ -377,27 +370,27 @@ async function dryRun(
 	file: ValidFile,
 	maxBytes: number,
 ): Promise<number> {
-	const name = objectName(plan.target);
+	const name = describeRef(plan.target);
 	const current = await currentObject(aws, plan, maxBytes);
 	const next = recordsOf(file.data.index);
 	let wouldFail: string | undefined;
 	if (current === undefined) {
 		io.out(`dry run: no current object at ${escapeControl(name)}: publishing would create it\n`);
 		if (plan.ifMatch !== undefined)
-			wouldFail = `there is no object to match --if-match ${quoted(plan.ifMatch)}`;
+			wouldFail = `there is no object to match --if-match ${quoteEtag(plan.ifMatch)}`;
 	} else {
 		io.out(
 			`dry run: ${escapeControl(name)} now: ${current.bytes.byteLength} bytes, ETag ${current.etag ?? "(none)"}, ${versionText(current.versionId)}\n`,
 		);
 		if (plan.ifNoneMatch) wouldFail = "an object exists (--if-none-match '*')";
-		else if (plan.ifMatch !== undefined && quoted(plan.ifMatch) !== current.etag) {
-			wouldFail = `its ETag is ${current.etag ?? "(none)"}, not ${quoted(plan.ifMatch)} (someone else published)`;
+		else if (plan.ifMatch !== undefined && quoteEtag(plan.ifMatch) !== current.etag) {
+			wouldFail = `its ETag is ${current.etag ?? "(none)"}, not ${quoteEtag(plan.ifMatch)} (someone else published)`;
 		}
 	}
 	const old = current ? currentRecords(current.bytes, name) : { records: [] };
 	if (old.note) io.out(`dry run: ${escapeControl(old.note)}\n`);
 	const diff = diffRecords(old.records, next);
-	if (current && Buffer.compare(Buffer.from(current.bytes), Buffer.from(file.bytes)) === 0) {
+	if (current && Buffer.compare(current.bytes, file.bytes) === 0) {
 		io.out("dry run: the object already has exactly these bytes (publishing would upload them again)\n");
 	} else if (current && isEmptyDiff(diff)) {
 		io.out("dry run: the bytes differ, the entries served would not\n");
@@ -408,7 +401,7 @@ async function dryRun(
 		return 1;
 	}
 	const condition = plan.ifMatch
-		? ` if its ETag is still ${quoted(plan.ifMatch)}`
+		? ` if its ETag is still ${quoteEtag(plan.ifMatch)}`
 		: plan.ifNoneMatch
 			? " if there is still no object there"
 			: "";
@@ -423,13 +416,15 @@ async function dryRun(
 }
 
 async function publish(io: CommandIo, aws: Aws, plan: PublishPlan, file: ValidFile): Promise<number> {
-	const name = objectName(plan.target);
+	const name = describeRef(plan.target);
 	const put = await aws.s3.putObject({
 		bucket: plan.target.bucket,
 		key: plan.target.key,
 		region: plan.target.region,
 		body: file.bytes,
 		contentType: "application/json",
+		// Hashed already, when the loader checked these very bytes.
+		digests: { sha256: file.data.provenance.contentHash, md5: file.data.provenance.md5 },
 		...(plan.ifMatch !== undefined ? { ifMatch: plan.ifMatch } : {}),
 		...(plan.ifNoneMatch ? { ifNoneMatch: plan.ifNoneMatch } : {}),
 	});

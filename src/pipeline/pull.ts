@@ -12,9 +12,11 @@ import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import type { CommandIo } from "../cli.ts";
 import { fileByteLimitOf } from "../config/variables.ts";
 import { writeFileAtomic } from "../fsutil.ts";
-import { escapeControl } from "../log.ts";
+import { escapeControl, escapeLines } from "../log.ts";
 import { redactRegistryUrl, redactText, redactUrl } from "../redact.ts";
 import { type InvalidEntries, loadRegistryBytes } from "../registry/load.ts";
+import { OFFICIAL } from "../registry/official.ts";
+import { Slice } from "../registry/pace.ts";
 import { describeProblem } from "../registry/report.ts";
 import { STATUSES, type Status } from "../registry/snapshot.ts";
 import { parseTimestamp } from "../registry/time.ts";
@@ -25,10 +27,10 @@ import {
 	keyOf,
 	latestOnly,
 	PULL_META,
+	parseRecord,
 	type RegistryRead,
 	type RegistryRecord,
 	readRegistry,
-	readRegistryBytes,
 	readRegistryBytesPaced,
 	recordsOf,
 	registryBytes,
@@ -37,6 +39,9 @@ import {
 	withLatest,
 	withLatestFlags,
 } from "./records.ts";
+
+/** "1 entry", "2 entries". */
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 export interface PullFilters {
 	/** Name globs an entry must match one of (none: every name). */
@@ -157,18 +162,13 @@ export function nameFilter(f: Pick<PullFilters, "include" | "exclude">): (name: 
 	return (name) => (include.length === 0 || include.some((t) => t(name))) && !exclude.some((t) => t(name));
 }
 
-const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 const PULL_META_KEY = encoder.encode(JSON.stringify(PULL_META));
-
-type Parsed = { server: unknown; _meta?: Record<string, unknown> };
 
 /** The source a record was pulled from (our metadata), without parsing records that have none. */
 function pulledOf(r: RegistryRecord): Pulled {
 	if (Buffer.from(r.json.buffer, r.json.byteOffset, r.json.byteLength).indexOf(PULL_META_KEY) < 0) return {};
-	const meta = (JSON.parse(decoder.decode(r.json)) as Parsed)._meta?.[PULL_META] as
-		| { source?: unknown; pulledAt?: unknown }
-		| undefined;
+	const meta = parseRecord(r)._meta?.[PULL_META] as { source?: unknown; pulledAt?: unknown } | undefined;
 	return {
 		source: typeof meta?.source === "string" ? meta.source : undefined,
 		at: typeof meta?.pulledAt === "string" ? parseTimestamp(meta.pulledAt)?.key : undefined,
@@ -187,11 +187,11 @@ interface Pulled {
  * timestamps are the file's modification time: touching the file changes nothing.
  */
 function contentOf(json: Uint8Array, withoutTimes = false): string {
-	const doc = JSON.parse(decoder.decode(json)) as Parsed;
+	const doc = parseRecord({ json });
 	const meta = doc._meta;
 	if (meta) {
 		delete meta[PULL_META];
-		const official = meta["io.modelcontextprotocol.registry/official"] as Record<string, unknown> | undefined;
+		const official = meta[OFFICIAL] as Record<string, unknown> | undefined;
 		if (official) {
 			delete official.isLatest;
 			if (withoutTimes) {
@@ -206,23 +206,9 @@ function contentOf(json: Uint8Array, withoutTimes = false): string {
 
 /** The entry with our metadata set: where it came from and when it arrived. */
 function stamped(r: RegistryRecord, source: string, at: string): RegistryRecord {
-	const doc = JSON.parse(decoder.decode(r.json)) as Parsed;
+	const doc = parseRecord(r);
 	doc._meta = { ...doc._meta, [PULL_META]: { source, pulledAt: at } };
 	return { ...r, json: encoder.encode(JSON.stringify(doc)) };
-}
-
-/**
- * A pause for the event loop whenever `budgetMs` have passed since the last (none without a
- * budget); an abort ends the work there.
- */
-function pacer(budgetMs: number | undefined, signal?: AbortSignal): () => Promise<void> {
-	let slice = performance.now();
-	return async () => {
-		if (budgetMs === undefined || performance.now() - slice < budgetMs) return;
-		await new Promise<void>((resolve) => setTimeout(resolve, 0));
-		signal?.throwIfAborted();
-		slice = performance.now();
-	};
 }
 
 /** How a source is named in metadata and messages: a URL without its user information. */
@@ -250,17 +236,15 @@ async function readSource(
 			onPage: (p) => o.onProgress?.(name, p),
 		});
 		// Every problem kept: the entries skipped as invalid are still the source's (see pullRecords).
-		const read =
-			o.paceMs === undefined
-				? readRegistryBytes(bytes, name, "skip", Number.POSITIVE_INFINITY)
-				: await readRegistryBytesPaced(
-						bytes,
-						name,
-						"skip",
-						o.paceMs,
-						o.crawl?.signal,
-						Number.POSITIVE_INFINITY,
-					);
+		// Without a budget: one slice, never paused.
+		const read = await readRegistryBytesPaced(
+			bytes,
+			name,
+			"skip",
+			o.paceMs ?? Number.POSITIVE_INFINITY,
+			o.crawl?.signal,
+			Number.POSITIVE_INFINITY,
+		);
 		// Only the changed versions: which is the latest is the source's word, not the loader's over them.
 		return since === undefined ? read : { ...read, latest: sourceLatestFlags(bytes) };
 	}
@@ -303,7 +287,8 @@ function sinceFor(
  * RegistryLoadError, a crawl's error) when a source fails: nothing is half-merged.
  */
 export async function pullRecords(o: PullOptions): Promise<PullResult> {
-	const pace = pacer(o.paceMs, o.crawl?.signal);
+	// Without a budget the work runs through (one slice that never ends).
+	const slice = new Slice(o.paceMs ?? Number.POSITIVE_INFINITY, o.crawl?.signal);
 	const nowDate = (o.now ?? (() => new Date()))();
 	const now = nowDate.toISOString();
 	const passes = nameFilter(o.filters);
@@ -311,7 +296,7 @@ export async function pullRecords(o: PullOptions): Promise<PullResult> {
 	const origins = new Map<RegistryRecord, string | undefined>();
 	const futureDated = new Set<RegistryRecord>();
 	for (const r of o.base ?? []) {
-		await pace();
+		await slice.yieldIfDue();
 		merged.set(keyOf(r), r);
 		const pulled = pulledOf(r);
 		origins.set(r, pulled.source ?? o.adopt);
@@ -337,7 +322,7 @@ export async function pullRecords(o: PullOptions): Promise<PullResult> {
 		if (invalid > 0) {
 			const first = read.report.errors.first[0];
 			o.onNote?.(
-				`${name}: ${invalid} invalid ${invalid === 1 ? "entry" : "entries"} skipped${first ? ` (first: ${describeProblem(first)})` : ""}`,
+				`${name}: ${plural(invalid, "invalid entry", "invalid entries")} skipped${first ? ` (first: ${describeProblem(first)})` : ""}`,
 			);
 		}
 		outcomes.push({ source: name, since, received: read.records.length, invalid });
@@ -364,7 +349,7 @@ export async function pullRecords(o: PullOptions): Promise<PullResult> {
 		if (since === undefined) whole.set(name, seen);
 	}
 	for (const [key, { record, source, file }] of incoming) {
-		await pace();
+		await slice.yieldIfDue();
 		const old = merged.get(key);
 		// A new entry must have a wanted status; one held already takes any change of status.
 		if (!old && !o.filters.statuses.has(record.status)) continue;
@@ -433,12 +418,12 @@ export function pulledBytes(
 ): Uint8Array {
 	const bytes = registryBytes(records, metadata);
 	const data = loadRegistryBytes(bytes, { file: name, invalidEntries: "reject", mtime: new Date() });
-	// Written as loaded: a merge may hold two versions of a name flagged latest (one held, one
-	// newly pulled); the loader picks one, and the file then says so.
+	// Written as loaded (as the server serves them): the next pull reads back exactly these bytes,
+	// so an entry no later pull touches stays byte for byte what it is.
 	return registryBytes(recordsOf(data.index), metadata);
 }
 
-export const PULL_USAGE = `Usage: registry pull SOURCE... -o FILE [--include GLOB]... [--exclude GLOB]...
+const PULL_USAGE = `Usage: registry pull SOURCE... -o FILE [--include GLOB]... [--exclude GLOB]...
                      [--status LIST] [--latest-only] [--full] [--skip-invalid] [--allow-empty]
                      [--mend] [--timeout SECONDS] [--tries N] [--adopt] [--json] [--quiet]
 
@@ -524,7 +509,7 @@ export function parseStatuses(text: string): Set<Status> | string {
 /** Progress on standard error: one line rewritten in place on a terminal, else the first page's and every 20th's. */
 function progressLine(io: CommandIo, tty: boolean) {
 	return (source: string, p: CrawlProgress) => {
-		const text = `${escapeControl(source)}: ${p.pages} ${p.pages === 1 ? "page" : "pages"}, ${p.entries} entries`;
+		const text = `${escapeControl(source)}: ${plural(p.pages, "page", "pages")}, ${p.entries} entries`;
 		if (tty) io.err(`\r\u001b[K${text}`);
 		else if (p.pages === 1 || p.pages % 20 === 0) io.err(`${text}\n`);
 	};
@@ -550,10 +535,7 @@ const settingsOf = (sources: readonly string[], f: PullFilters): PullSettings =>
 	latestOnly: f.latestOnly,
 });
 
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-
 /** A message of several lines (a loader's report), each line escaped, the lines kept. */
-const escapeLines = (text: string) => text.split("\n").map(escapeControl).join("\n");
 
 export async function pullCommand(
 	args: string[],
@@ -640,7 +622,10 @@ export async function pullCommand(
 		const base = existed ? await readBase(target, Boolean(values.mend), maxBytes, note) : undefined;
 		// Asked for the same as last time: incremental. Anything else: every source whole, so a
 		// wider filter brings what it now matches and a source dropped takes its entries along.
-		const recorded = existed ? (await fileMetadata(target, maxBytes))?.[PULL_META] : undefined;
+		// (Read again for its metadata, which the loader does not keep: a split of the file, no build.)
+		const recorded = base
+			? (await fileMetadata(target, maxBytes).catch(() => undefined))?.[PULL_META]
+			: undefined;
 		const sameAsBefore = JSON.stringify(recorded) === JSON.stringify(settings);
 		if (base && !values.full && !sameAsBefore) {
 			note(

@@ -154,9 +154,8 @@ function latestFlags(sorted: readonly RegistryRecord[]): Uint8Array {
 	);
 }
 
-/** The latest record of each name, as the loader chooses it over these records. */
-export function latestOnly(records: RegistryRecord[]): RegistryRecord[] {
-	const sorted = sortRecords([...records]);
+/** The latest record of each name, as the loader chooses it over these records (in list order). */
+export function latestOnly(sorted: readonly RegistryRecord[]): RegistryRecord[] {
 	const flags = latestFlags(sorted);
 	return sorted.filter((_, i) => flags[i] === 1);
 }
@@ -166,8 +165,7 @@ export function latestOnly(records: RegistryRecord[]): RegistryRecord[] {
  * choose it over them all: a merge may hold two versions flagged latest (one held, one newly
  * pulled) or none; the records that say otherwise are rewritten, the rest kept as they are.
  */
-export function withLatestFlags(records: RegistryRecord[]): RegistryRecord[] {
-	const sorted = sortRecords([...records]);
+export function withLatestFlags(sorted: readonly RegistryRecord[]): RegistryRecord[] {
 	const flags = latestFlags(sorted);
 	return sorted.map((r, i) => withLatest(r, flags[i] === 1));
 }
@@ -205,12 +203,17 @@ export function sourceLatestFlags(bytes: Uint8Array): Map<string, boolean> {
 }
 
 /** The entry parsed: `{server, _meta}`. */
-export function parseRecord(r: RegistryRecord): {
+export function parseRecord(r: Pick<RegistryRecord, "json">): ParsedEntry {
+	return JSON.parse(decoder.decode(r.json));
+}
+
+/** An entry as served, parsed. */
+export interface ParsedEntry {
 	server: Record<string, unknown>;
 	_meta?: Record<string, unknown>;
-} {
-	return JSON.parse(new TextDecoder().decode(r.json));
 }
+
+const decoder = new TextDecoder();
 
 /**
  * A registry file in the API list shape, `{"servers":[…],"metadata":{"count":N}}`, of records
@@ -221,24 +224,41 @@ export function registryBytes(
 	/** More of the file's `metadata` (which the loader ignores), beside the count. */
 	metadata: Record<string, unknown> = {},
 ): Uint8Array {
+	const close = `\n],"metadata":${JSON.stringify({ count: records.length, ...metadata })}}\n`;
+	return joinEntries(
+		'{"servers":[\n',
+		records.map((r) => r.json),
+		",\n",
+		close,
+	);
+}
+
+/** `open`, the entries with `separator` between them, `close`: one buffer, each entry copied once. */
+export function joinEntries(
+	open: string,
+	entries: readonly Uint8Array[],
+	separator: string,
+	close: string,
+): Uint8Array {
 	const encoder = new TextEncoder();
-	const open = encoder.encode('{"servers":[\n');
-	const close = encoder.encode(`\n],"metadata":${JSON.stringify({ count: records.length, ...metadata })}}\n`);
-	let size = open.byteLength + close.byteLength;
-	for (const r of records) size += r.json.byteLength + 2;
+	const [head, sep, tail] = [open, separator, close].map((s) => encoder.encode(s)) as [
+		Uint8Array,
+		Uint8Array,
+		Uint8Array,
+	];
+	let size = head.byteLength + tail.byteLength + Math.max(0, entries.length - 1) * sep.byteLength;
+	for (const e of entries) size += e.byteLength;
 	const out = new Uint8Array(size);
 	let at = 0;
-	out.set(open, at);
-	at += open.byteLength;
-	records.forEach((r, i) => {
-		if (i > 0) {
-			out[at++] = 0x2c;
-			out[at++] = 0x0a;
-		}
-		out.set(r.json, at);
-		at += r.json.byteLength;
+	const put = (b: Uint8Array) => {
+		out.set(b, at);
+		at += b.byteLength;
+	};
+	put(head);
+	entries.forEach((e, i) => {
+		if (i > 0) put(sep);
+		put(e);
 	});
-	out.set(close, at);
-	at += close.byteLength;
-	return out.subarray(0, at);
+	put(tail);
+	return out;
 }

@@ -49,18 +49,38 @@ export function* wait<T>(promise: Promise<T>): Steps<T> {
  * `budgetMs`, it lets the event loop serve requests before going on, unless `signal` says stop.
  */
 export async function paced<T>(steps: Steps<T>, budgetMs: number, signal?: AbortSignal): Promise<T> {
-	let slice = performance.now();
+	const slice = new Slice(budgetMs, signal);
 	for (;;) {
 		const r = steps.next();
 		if (r.done) return r.value;
 		if (r.value) {
 			await r.value;
-			signal?.throwIfAborted();
-			slice = performance.now();
-		} else if (performance.now() - slice >= budgetMs) {
-			await new Promise<void>((resolve) => setTimeout(resolve, 0));
-			signal?.throwIfAborted();
-			slice = performance.now();
-		}
+			slice.restart();
+		} else await slice.yieldIfDue();
+	}
+}
+
+/**
+ * A stretch of work on the serving thread: once it has run `budgetMs`, it lets the event loop
+ * serve requests before going on; an abort of `signal` ends the work there.
+ */
+export class Slice {
+	private start = performance.now();
+
+	constructor(
+		private readonly budgetMs: number,
+		private readonly signal?: AbortSignal,
+	) {}
+
+	/** A new slice begins (after a wait that let the event loop run anyway). */
+	restart(): void {
+		this.signal?.throwIfAborted();
+		this.start = performance.now();
+	}
+
+	async yieldIfDue(): Promise<void> {
+		if (performance.now() - this.start < this.budgetMs) return;
+		await new Promise<void>((resolve) => setTimeout(resolve, 0));
+		this.restart();
 	}
 }

@@ -5,11 +5,11 @@
  * swap. Any failure leaves the old file and the old data exactly as they were and removes the
  * temporary file.
  */
-import { chmod, open, readdir, rename, unlink } from "node:fs/promises";
+import { chmod, open, readdir, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { AwsError } from "../aws/errors.ts";
 import type { S3Client } from "../aws/s3.ts";
-import { fsyncDir, makeParentDir, modeFor, tempPathFor } from "../fsutil.ts";
+import { commitTemp, makeParentDir, modeFor, tempPathFor } from "../fsutil.ts";
 import type { Logger } from "../log.ts";
 import type { AppliedObject } from "../registry/applied.ts";
 import { type InvalidEntries, RegistryLoadError } from "../registry/load.ts";
@@ -37,7 +37,7 @@ export class PermanentSyncError extends Error {
 	}
 }
 
-export const describeRef = (ref: ObjectRef) => `s3://${ref.bucket}/${ref.key}`;
+export const describeRef = (ref: Pick<ObjectRef, "bucket" | "key">) => `s3://${ref.bucket}/${ref.key}`;
 
 /** Why `ref` need not be downloaded, or undefined. */
 export function skipReason(ref: ObjectRef, applied: Readonly<AppliedObject>): string | undefined {
@@ -117,8 +117,7 @@ export async function applyObject(
 					origin: { key: refKey(ref), etag: fetched.etag, sequencer: ref.sequencer },
 					commit: async () => {
 						await chmod(temp, await modeFor(target));
-						await rename(temp, target);
-						await fsyncDir(dirname(target));
+						await commitTemp(temp, target);
 					},
 					// Gone by now when committed; otherwise it must not stay behind.
 					cleanup: () => unlink(temp).catch(() => {}),

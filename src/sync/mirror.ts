@@ -18,9 +18,9 @@ import { recordsOf, registryBytes } from "../pipeline/records.ts";
 import type { RegistryStore, ReplaceOutcome } from "../registry/store.ts";
 
 /** Every this many rounds, the source is crawled whole (with the default interval: hourly). */
-export const FULL_EVERY = 12;
+const FULL_EVERY = 12;
 /** The longest a round may take, crawl and all, before it is abandoned. */
-export const ROUND_TIMEOUT_MS = 15 * 60_000;
+const ROUND_TIMEOUT_MS = 15 * 60_000;
 /** Tries per page within a round: past them the round fails and the mirror's backoff takes over. */
 const ATTEMPTS = 3;
 /** How much of an error's text /health and the log keep. */
@@ -68,7 +68,9 @@ async function stampOf(path: string): Promise<string | undefined> {
 	}
 }
 
-const sameStamp = (a: string | undefined, b: string | undefined) => a === b;
+/** What a round changed, for the log and /health. */
+const summaryOf = (r: { added: number; updated: number; removed: number }) =>
+	`${r.added} added, ${r.updated} updated, ${r.removed} removed`;
 
 /** The variable that hands a round's process the source URL. */
 const SOURCE_VARIABLE = "MCP_REGISTRY_MIRROR_FROM";
@@ -135,6 +137,15 @@ export class RegistryMirror {
 		this.name = sourceName(o.source);
 	}
 
+	private get roundTimeoutMs(): number {
+		return this.o.roundTimeoutMs ?? ROUND_TIMEOUT_MS;
+	}
+
+	/** Why a round applied nothing: the source had no changes (since when it was asked). */
+	private noChanges(since: string | undefined): string {
+		return `no changes at ${this.name}${since ? ` since ${since}` : ""}`;
+	}
+
 	/** How long to wait after this round: the interval, or a backoff after failures. */
 	private delayMs(): number {
 		const interval = this.o.intervalSeconds * 1000;
@@ -158,7 +169,7 @@ export class RegistryMirror {
 		this.rounds++;
 		this.nextAt = undefined;
 		// A round that hangs (a source trickling pages) is abandoned: the next one starts afresh.
-		const deadline = AbortSignal.timeout(this.o.roundTimeoutMs ?? ROUND_TIMEOUT_MS);
+		const deadline = AbortSignal.timeout(this.roundTimeoutMs);
 		const signal = AbortSignal.any([this.abort.signal, deadline]);
 		try {
 			const { outcome, summary } = this.o.command
@@ -185,7 +196,7 @@ export class RegistryMirror {
 			if (full) this.fullPending = true;
 			this.lastErrorAt = new Date().toISOString();
 			const message = deadline.aborted
-				? `the round did not finish within ${(this.o.roundTimeoutMs ?? ROUND_TIMEOUT_MS) / 1000} s; abandoned`
+				? `the round did not finish within ${this.roundTimeoutMs / 1000} s; abandoned`
 				: (err as Error).message;
 			// Whatever the source put in it (a cursor, a page), a few KiB of it is enough to say what went wrong.
 			this.lastError = message.length > ERROR_KEPT ? `${message.slice(0, ERROR_KEPT)}…` : message;
@@ -228,7 +239,7 @@ export class RegistryMirror {
 				"--mend",
 				"--json",
 				"--quiet",
-				`--timeout=${(this.o.roundTimeoutMs ?? ROUND_TIMEOUT_MS) / 1000}`,
+				`--timeout=${this.roundTimeoutMs / 1000}`,
 				`--tries=${ATTEMPTS}`,
 				...(full ? ["--full"] : []),
 				...filters.include.map((g) => `--include=${g}`),
@@ -240,20 +251,20 @@ export class RegistryMirror {
 			];
 			const result = await runPull(args, { ...process.env, [SOURCE_VARIABLE]: this.o.source }, signal);
 			for (const line of result.warnings) log.warn(`Mirror: ${line}`);
-			const summary = `${result.added} added, ${result.updated} updated, ${result.removed} removed`;
+			const summary = summaryOf(result);
 			if (!result.written) {
 				const since = result.sources[0]?.since;
 				return {
 					outcome: {
 						result: "skipped",
-						reason: `no changes at ${this.name}${since ? ` since ${since}` : ""}`,
+						reason: this.noChanges(since),
 					},
 					summary,
 				};
 			}
 			const outcome = await store.replace({
 				prepare: async () => {
-					if (!sameStamp(before, await stampOf(store.path))) {
+					if (before !== (await stampOf(store.path))) {
 						return { skip: `${store.path} changed during the round; the next round merges into it` };
 					}
 					return {
@@ -261,7 +272,7 @@ export class RegistryMirror {
 						name: this.name,
 						commit: async () => {
 							// Checked again just before the rename: an edit made while the new data was built.
-							if (!sameStamp(before, await stampOf(store.path))) {
+							if (before !== (await stampOf(store.path))) {
 								throw new Error(
 									`${store.path} changed while the round's data was built; the next round merges into it`,
 								);
@@ -311,9 +322,9 @@ export class RegistryMirror {
 							log.debug(`Mirror: ${url}: ${reason}; retrying in ${delayMs} ms`),
 					},
 				});
-				summary = `${result.added} added, ${result.updated} updated, ${result.removed} removed`;
+				summary = summaryOf(result);
 				const since = result.sources[0]?.since;
-				if (!result.changed) return { skip: `no changes at ${this.name}${since ? ` since ${since}` : ""}` };
+				if (!result.changed) return { skip: this.noChanges(since) };
 				// A file beside the registry file, read and built by the store's loader, then renamed over it.
 				const temp = await writeTempBeside(store.path, registryBytes(result.records));
 				return {
