@@ -7,7 +7,15 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileS
 import { dirname, join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { buildBinary } from "../support/binary.ts";
-import { BUN, cleanEnv, ROOT, type RunningRegistry, startRegistry, tempDir } from "../support/process.ts";
+import {
+	BUN,
+	cleanEnv,
+	ROOT,
+	type RunningRegistry,
+	runCliSync,
+	startRegistry,
+	tempDir,
+} from "../support/process.ts";
 
 const work = tempDir("registry-e2e-");
 let binary = "";
@@ -134,13 +142,13 @@ describe("the pipeline with the binary", () => {
 		});
 		running.push(source);
 
-		const run = (args: string[]) => Bun.spawnSync([binary, ...args], { cwd, env: { PATH: "" } });
+		const run = (args: string[]) => runCliSync(args, { cmd: [binary], cwd, bareEnv: { PATH: "" } });
 		const pulled = run(["pull", source.base, "--include", "ai.*", "-o", "pulled.json"]);
-		expect(pulled.exitCode).toBe(0);
-		expect(pulled.stdout.toString()).toMatch(/pulled\.json: \d+ entries \(\d+ servers\): \d+ added/);
+		expect(pulled.code).toBe(0);
+		expect(pulled.stdout).toMatch(/pulled\.json: \d+ entries \(\d+ servers\): \d+ added/);
 		const diff = run(["diff", sourceFile, "pulled.json"]);
-		expect(diff.exitCode).toBe(1);
-		expect(diff.stdout.toString()).toContain("servers removed");
+		expect(diff.code).toBe(1);
+		expect(diff.stdout).toContain("servers removed");
 
 		const mirror = await startRegistry({
 			cmd: [binary],

@@ -4,65 +4,45 @@
  * what is wrong on stderr), in each output format, from standard input too.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { utimesSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import type { RegistryDiff } from "../../src/pipeline/diff.ts";
-import { BUN, cleanEnv, ROOT, tempDir } from "../support/process.ts";
+import { type CliRun, runCliSync, tempDir } from "../support/process.ts";
+import { api, item, type Obj, server } from "../support/registry-docs.ts";
 
 const work = tempDir("registry-diff-cli-");
 /** A test runs the command several times: room for a machine busy with other work. */
 const SLOW = 30_000;
 afterAll(() => work.cleanup());
 
-interface Run {
-	code: number;
-	stdout: string;
-	stderr: string;
+function run(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): CliRun {
+	return runCliSync(["diff", ...args], { ...options, cwd: work.path });
 }
 
-function run(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Run {
-	const p = Bun.spawnSync([BUN, join(ROOT, "src", "main.ts"), "diff", ...args], {
-		cwd: work.path,
-		env: cleanEnv(options.env),
-		stdin: options.stdin === undefined ? "ignore" : Buffer.from(options.stdin),
-	});
-	return { code: p.exitCode ?? -1, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
-}
-
-const SCHEMA = "https://static.modelcontextprotocol.io/schemas/2025-10-17/server.schema.json";
-const OFFICIAL = "io.modelcontextprotocol.registry/official";
 const T0 = "2025-03-01T00:00:00Z";
-const doc = (name: string, version: string, extra: Record<string, unknown> = {}) => ({
-	$schema: SCHEMA,
-	name,
-	description: "A server",
-	version,
-	...extra,
-});
-const entry = (d: Record<string, unknown>, official: Record<string, unknown> = {}) => ({
-	server: d,
-	_meta: { [OFFICIAL]: { status: "active", publishedAt: T0, updatedAt: T0, ...official } },
-});
+const doc = (name: string, version: string, extra: Obj = {}) =>
+	server(name, version, { description: "A server", ...extra });
+const entry = (d: Obj, official: Obj = {}) =>
+	item(d, { status: "active", publishedAt: T0, updatedAt: T0, ...official });
 
+/** Writes `name` in the work directory (see tempDir's write); returns the name, relative to it. */
 function write(name: string, content: unknown, mtime?: string): string {
-	writeFileSync(join(work.path, name), typeof content === "string" ? content : JSON.stringify(content));
-	if (mtime) utimesSync(join(work.path, name), new Date(mtime), new Date(mtime));
+	work.write(name, content, mtime === undefined ? undefined : new Date(mtime));
 	return name;
 }
 
 const A = "io.github.acme/alpha";
 const B = "io.github.acme/beta";
 const docs = [doc(A, "1.0.0"), doc(A, "1.1.0"), doc(B, "2.0.0")];
-const oldApi = write("old.json", { servers: docs.map((d) => entry(d)) });
+const oldApi = write("old.json", api(...docs.map((d) => entry(d))));
 // The same registry as a bare array of server.json documents, published when the file was written.
 const oldSeed = write("old-seed.json", docs, T0);
-const newApi = write("new.json", {
-	servers: [
+const newApi = write(
+	"new.json",
+	api(
 		entry(doc(A, "1.0.0", { description: "Alpha, renamed" })),
 		entry(doc(A, "1.1.0"), { status: "deprecated" }),
 		entry(doc(A, "1.2.0")),
-	],
-});
+	),
+);
 
 describe("registry diff", () => {
 	test(
@@ -131,7 +111,7 @@ describe("registry diff", () => {
 	test(
 		"- reads one of the files from standard input",
 		() => {
-			const stdin = JSON.stringify({ servers: docs.map((d) => entry(d)) });
+			const stdin = JSON.stringify(api(...docs.map((d) => entry(d))));
 			expect(run(["-", oldApi], { stdin })).toEqual({
 				code: 0,
 				stdout: "<stdin> → old.json: no differences\n",

@@ -11,20 +11,22 @@ import { join } from "node:path";
 import { PULL_META } from "../../src/pipeline/records.ts";
 import { until } from "../support/poll.ts";
 import {
-	BUN,
-	ROOT,
+	expectValid,
+	listAll,
 	type RunningRegistry,
+	reload,
 	startRegistry,
 	startUpOutcome,
 	tempDir,
 } from "../support/process.ts";
 import { item, type Obj, OFFICIAL, server } from "../support/registry-docs.ts";
+import { type LoggingProxy, loggingProxy } from "../support/upstream-registry.ts";
 
 const dir = tempDir("registry-mirror-");
 const running: RunningRegistry[] = [];
-const stands: { stop(force?: boolean): unknown }[] = [];
+const stands: LoggingProxy[] = [];
 afterAll(async () => {
-	for (const s of stands) s.stop(true);
+	for (const s of stands) await s.stop();
 	await Promise.all(running.map((r) => r.stop("SIGKILL")));
 	dir.cleanup();
 });
@@ -59,9 +61,7 @@ async function startSource(servers: Obj[]): Promise<RunningRegistry & { file: st
 /** Rewrites the source's file and has it reload; resolves once it serves the new data. */
 async function change(source: RunningRegistry & { file: string }, servers: Obj[]): Promise<void> {
 	writeRegistry(source.file, servers);
-	const from = source.logs().length;
-	source.proc.kill("SIGHUP");
-	await source.waitForLog(/Loaded \d+ entries/, 15_000, from);
+	await reload(source, /Loaded \d+ entries/);
 }
 
 async function startMirror(
@@ -90,21 +90,7 @@ interface Served {
 
 /** Every entry a registry serves, deleted ones too, by "name@version". */
 async function served(base: string): Promise<Map<string, Served>> {
-	const out = new Map<string, Served>();
-	let cursor: string | undefined;
-	do {
-		const url = new URL(`${base}/v0.1/servers`);
-		url.searchParams.set("limit", "100");
-		url.searchParams.set("include_deleted", "true");
-		if (cursor) url.searchParams.set("cursor", cursor);
-		const page = (await (await fetch(url)).json()) as {
-			servers: Served[];
-			metadata: { nextCursor?: string };
-		};
-		for (const e of page.servers) out.set(`${e.server.name}@${e.server.version}`, e);
-		cursor = page.metadata.nextCursor;
-	} while (cursor);
-	return out;
+	return new Map((await listAll<Served>(base)).map((e) => [`${e.server.name}@${e.server.version}`, e]));
 }
 
 /** What an entry says, without our pull metadata: what a mirror must carry unchanged. */
@@ -115,25 +101,14 @@ function content(e: Served | undefined): string {
 	return JSON.stringify({ server: e.server, _meta: meta });
 }
 
-/** The source's answer to a request made to a stand-in in front of it, as plain JSON. */
-async function forward(req: Request, target: string): Promise<Response> {
-	const u = new URL(req.url);
-	const res = await fetch(`${target}${u.pathname}${u.search}`, {
-		headers: { "accept-encoding": "identity" },
-	});
-	return new Response(await res.arrayBuffer(), {
-		status: res.status,
-		headers: { "content-type": res.headers.get("content-type") ?? "application/json" },
-	});
+/** A stand-in in front of `target`: a logging proxy, for a test to answer requests in its place. */
+function standIn(target: string): LoggingProxy {
+	const stand = loggingProxy(target);
+	stands.push(stand);
+	return stand;
 }
 
 const statusOf = (e: Served | undefined) => (e?._meta[OFFICIAL] as Obj | undefined)?.status;
-
-/** The registry's file validates with `registry validate` (the server's own loader). */
-function validates(file: string): boolean {
-	const p = Bun.spawnSync([BUN, join(ROOT, "src", "main.ts"), "validate", "--quiet", file], { cwd: ROOT });
-	return p.exitCode === 0;
-}
 
 async function health(base: string): Promise<Obj> {
 	return (await (await fetch(`${base}/v0/health`)).json()) as Obj;
@@ -157,7 +132,7 @@ describe("MCP_REGISTRY_MIRROR_FROM", () => {
 		const ours = first.get("io.github.src/s000@1.0.0")?._meta[PULL_META] as Obj;
 		expect(ours.source).toBe(source.base);
 		expect(typeof ours.pulledAt).toBe("string");
-		expect(validates(mirror.file)).toBe(true);
+		await expectValid(mirror.file);
 
 		// Add a version, update a description, deprecate one, delete one.
 		const next = [...entries];
@@ -191,26 +166,17 @@ describe("MCP_REGISTRY_MIRROR_FROM", () => {
 			servers: unknown[];
 		};
 		expect(list.servers).toHaveLength(0);
-		expect(validates(mirror.file)).toBe(true);
+		await expectValid(mirror.file);
 		// The rounds after the change are incremental: they ask for what changed since the newest entry.
 		await mirror.waitForLog(`no changes at ${source.base} since ${at(4)}`);
 	}, 60_000);
 
 	test("a source that is down is backed off and shown in /health and the metrics; the data stays", async () => {
 		let down = false;
-		let target = "";
-		const stand = Bun.serve({
-			hostname: "127.0.0.1",
-			port: 0,
-			async fetch(req) {
-				if (down) return new Response("down", { status: 503 });
-				return forward(req, target);
-			},
-		});
-		stands.push(stand);
 		const source = await startSource(sourceEntries(30));
-		target = source.base;
-		const mirror = await startMirror(`http://127.0.0.1:${stand.port}`);
+		const stand = standIn(source.base);
+		stand.onRequest = () => (down ? new Response("down", { status: 503 }) : undefined);
+		const mirror = await startMirror(stand.base);
 		await until("the mirror serves 30 entries", async () => (await served(mirror.base)).size === 30);
 		down = true;
 		const state = await until(
@@ -229,7 +195,7 @@ describe("MCP_REGISTRY_MIRROR_FROM", () => {
 		const next = Date.parse(String(state.next_attempt_at)) - Date.parse(String(state.last_attempt_at));
 		expect(next).toBeGreaterThan(400);
 		expect((await served(mirror.base)).size).toBe(30);
-		expect(validates(mirror.file)).toBe(true);
+		await expectValid(mirror.file);
 		down = false;
 		await until(
 			"the mirror recovers",
@@ -244,26 +210,19 @@ describe("MCP_REGISTRY_MIRROR_FROM", () => {
 	test("a source broken off mid-crawl leaves the file whole; the next round completes", async () => {
 		let breakAfter = Number.POSITIVE_INFINITY;
 		let pages = 0;
-		let target = "";
-		const stand = Bun.serve({
-			hostname: "127.0.0.1",
-			port: 0,
-			async fetch(req) {
-				const u = new URL(req.url);
-				if (u.pathname.endsWith("/servers") && ++pages > breakAfter) {
-					// The body stops short of its length and the connection closes: a source killed mid-crawl.
-					return new Response('{"servers":[{"server":', {
-						headers: { "content-type": "application/json", "content-length": "100000" },
-					});
-				}
-				return forward(req, target);
-			},
-		});
-		stands.push(stand);
 		const entries = sourceEntries(250);
 		const source = await startSource(entries);
-		target = source.base;
-		const mirror = await startMirror(`http://127.0.0.1:${stand.port}`, {
+		const stand = standIn(source.base);
+		stand.onRequest = (_n, u) => {
+			if (u.pathname.endsWith("/servers") && ++pages > breakAfter) {
+				// The body stops short of its length and the connection closes: a source killed mid-crawl.
+				return new Response('{"servers":[{"server":', {
+					headers: { "content-type": "application/json", "content-length": "100000" },
+				});
+			}
+			return undefined;
+		};
+		const mirror = await startMirror(stand.base, {
 			MCP_REGISTRY_MIRROR_INTERVAL_SECONDS: "0.5",
 		});
 		await until("the mirror serves 250 entries", async () => (await served(mirror.base)).size === 250);
@@ -297,7 +256,7 @@ describe("MCP_REGISTRY_MIRROR_FROM", () => {
 				[...(await served(mirror.base)).values()].filter((e) => e.server.description === "v2").length === 150,
 			{ timeoutMs: 30_000 },
 		);
-		expect(validates(mirror.file)).toBe(true);
+		await expectValid(mirror.file);
 	}, 60_000);
 
 	test("a source that suddenly answers with nothing never empties the mirror", async () => {
@@ -317,7 +276,7 @@ describe("MCP_REGISTRY_MIRROR_FROM", () => {
 		);
 		expect(String(state.last_error)).toContain("answered with no entries");
 		expect((await served(mirror.base)).size).toBe(20);
-		expect(validates(mirror.file)).toBe(true);
+		await expectValid(mirror.file);
 	}, 60_000);
 
 	test("a chain of mirrors converges: changes and removals at the centre reach the edge", async () => {
@@ -349,7 +308,7 @@ describe("MCP_REGISTRY_MIRROR_FROM", () => {
 			`mirror chain (2 hops, 0.2 s interval): a change reached the edge in ${changeMs} ms, a removal (needing the whole crawl of every 12th round) in ${Math.round(performance.now() - started)} ms`,
 		);
 		expect((await served(edge.base)).size).toBe(51);
-		expect(validates(edge.file)).toBe(true);
+		await expectValid(edge.file);
 	}, 90_000);
 
 	test("the filters: include and exclude globs, statuses, latest only", async () => {
@@ -390,7 +349,7 @@ describe("a mirror's own file", () => {
 		running.push(r);
 		await until("the mirror serves the source's 12 entries", async () => (await served(r.base)).size === 12);
 		expect(r.logs()).toContain("cannot be read");
-		expect(validates(file)).toBe(true);
+		await expectValid(file);
 	}, 30_000);
 });
 

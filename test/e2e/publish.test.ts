@@ -8,8 +8,6 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import {
 	awsClientEnv,
 	BUCKET,
@@ -19,9 +17,10 @@ import {
 	startSqs,
 } from "../support/aws-servers.ts";
 import { until } from "../support/poll.ts";
-import { BUN, cleanEnv, ROOT, type RunningRegistry, startRegistry, tempDir } from "../support/process.ts";
+import { type CliRun, type RunningRegistry, runCli, tempDir } from "../support/process.ts";
 import { registryJson } from "../support/registry-docs.ts";
 import { type S3ConditionsProxy, startS3Conditions } from "../support/s3-conditions.ts";
+import { type SyncSite, startSyncSite } from "../support/sync-site.ts";
 
 let s3: S3Server;
 let sqs: SqsServer;
@@ -29,7 +28,6 @@ let proxy: S3ConditionsProxy;
 const running: RunningRegistry[] = [];
 const dirs: { cleanup(): void }[] = [];
 const work = tempDir("registry-publish-e2e-");
-let queues = 0;
 
 beforeAll(async () => {
 	[s3, sqs] = await Promise.all([startS3(), startSqs()]);
@@ -48,28 +46,12 @@ afterAll(async () => {
 const hashOf = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`;
 
 /** A registry from source with its own directory, file and queue, listening for updates. */
-async function replica(initial: string): Promise<{ registry: RunningRegistry; queueUrl: string }> {
-	const d = tempDir("registry-publish-site-");
-	dirs.push(d);
-	const file = join(d.path, "registry.json");
-	writeFileSync(file, initial);
-	const queueUrl = await sqs.createQueue(`publish-e2e-${process.pid}-${++queues}`);
-	const registry = await startRegistry({
-		cwd: d.path,
-		env: {
-			...awsClientEnv({ home: d.path, s3: proxy.endpoint, sqs: sqs.endpoint }),
-			MCP_REGISTRY_JSON_FILE_PATH: file,
-			MCP_REGISTRY_SQS_ENABLED: "true",
-			MCP_REGISTRY_SQS_QUEUE_URL: queueUrl,
-			// The default long poll: a message ends it at once, as on SQS.
-			MCP_REGISTRY_SQS_WAIT_TIME_SECONDS: "20",
-			MCP_REGISTRY_HEALTH_DETAIL: "true",
-		},
-	});
-	running.push(registry);
-	await registry.waitForLog("Listening for registry updates");
-	return { registry, queueUrl };
-}
+const replica = (initial: string): Promise<SyncSite> =>
+	startSyncSite(
+		{ sqs, s3Endpoint: proxy.endpoint, running, dirs },
+		// The default long poll: a message ends it at once, as on SQS.
+		{ initial, env: { MCP_REGISTRY_SQS_WAIT_TIME_SECONDS: "20" } },
+	);
 
 async function contentHash(base: string): Promise<string> {
 	const health = (await (await fetch(`${base}/v0/health`)).json()) as { data: { content_hash: string } };
@@ -77,26 +59,11 @@ async function contentHash(base: string): Promise<string> {
 }
 
 /** `registry publish …` as a process of its own, as a pipeline runs it. */
-async function publish(args: string[]): Promise<{ code: number; out: string; err: string }> {
-	const proc = Bun.spawn([BUN, join(ROOT, "src", "main.ts"), "publish", ...args], {
+function publish(args: string[]): Promise<CliRun> {
+	return runCli(["publish", ...args], {
 		cwd: work.path,
-		env: cleanEnv(awsClientEnv({ home: work.path, s3: proxy.endpoint, sqs: sqs.endpoint })),
-		stdin: "ignore",
-		stdout: "pipe",
-		stderr: "pipe",
+		env: awsClientEnv({ home: work.path, s3: proxy.endpoint, sqs: sqs.endpoint }),
 	});
-	const [out, err, code] = await Promise.all([
-		new Response(proc.stdout).text(),
-		new Response(proc.stderr).text(),
-		proc.exited,
-	]);
-	return { code, out, err };
-}
-
-function writeFile(name: string, content: string): string {
-	const path = join(work.path, name);
-	writeFileSync(path, content);
-	return path;
 }
 
 describe("registry publish → SQS → the running registry", () => {
@@ -107,12 +74,17 @@ describe("registry publish → SQS → the running registry", () => {
 		const key = "e2e/registry.json";
 		const next = registryJson("io.github.e2e/initial", "io.github.e2e/published");
 		const started = performance.now();
-		const r = await publish(["--queue-url", queueUrl, writeFile("next.json", next), `s3://${BUCKET}/${key}`]);
+		const r = await publish([
+			"--queue-url",
+			queueUrl,
+			work.write("next.json", next),
+			`s3://${BUCKET}/${key}`,
+		]);
 		const exited = performance.now();
-		expect(r.err).toBe("");
+		expect(r.stderr).toBe("");
 		expect(r.code).toBe(0);
-		expect(r.out).toContain(`uploaded s3://${BUCKET}/${key}`);
-		expect(r.out).toContain(`content hash ${hashOf(next)}`);
+		expect(r.stdout).toContain(`uploaded s3://${BUCKET}/${key}`);
+		expect(r.stdout).toContain(`content hash ${hashOf(next)}`);
 		await until(
 			"the published file served",
 			async () => (await contentHash(registry.base)) === hashOf(next),
@@ -131,7 +103,7 @@ describe("registry publish → SQS → the running registry", () => {
 		);
 
 		// The next pipeline publishes on top of what it saw: the ETag printed.
-		const etag = /ETag ("[0-9a-f]{32}")/.exec(r.out)?.[1] ?? "";
+		const etag = /ETag ("[0-9a-f]{32}")/.exec(r.stdout)?.[1] ?? "";
 		expect(etag).not.toBe("");
 		const third = registryJson("io.github.e2e/third");
 		const guarded = await publish([
@@ -139,7 +111,7 @@ describe("registry publish → SQS → the running registry", () => {
 			etag,
 			"--queue-url",
 			queueUrl,
-			writeFile("third.json", third),
+			work.write("third.json", third),
 			`s3://${BUCKET}/${key}`,
 		]);
 		expect(guarded.code).toBe(0);
@@ -156,11 +128,11 @@ describe("registry publish → SQS → the running registry", () => {
 			etag,
 			"--queue-url",
 			queueUrl,
-			writeFile("late.json", next),
+			work.write("late.json", next),
 			`s3://${BUCKET}/${key}`,
 		]);
 		expect(late.code).toBe(1);
-		expect(late.err).toContain("someone else published");
+		expect(late.stderr).toContain("someone else published");
 		expect(await contentHash(registry.base)).toBe(hashOf(third));
 	}, 60_000);
 
@@ -172,12 +144,12 @@ describe("registry publish → SQS → the running registry", () => {
 		const started = performance.now();
 		const r = await publish([
 			...queueArgs,
-			writeFile("fleet.json", next),
+			work.write("fleet.json", next),
 			`s3://${BUCKET}/fleet/registry.json`,
 		]);
-		expect(r.err).toBe("");
+		expect(r.stderr).toBe("");
 		expect(r.code).toBe(0);
-		expect(r.out.match(/^sent message /gm)?.length).toBe(3);
+		expect(r.stdout.match(/^sent message /gm)?.length).toBe(3);
 		const times = await Promise.all(
 			replicas.map(async ({ registry }) => {
 				await until(

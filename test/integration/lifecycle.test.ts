@@ -6,7 +6,15 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { awsClientEnv, startS3 } from "../support/aws-servers.ts";
-import { BUN, cleanEnv, ROOT, type RunningRegistry, startRegistry, tempDir } from "../support/process.ts";
+import {
+	BUN,
+	cleanEnv,
+	listAll,
+	ROOT,
+	type RunningRegistry,
+	startRegistry,
+	tempDir,
+} from "../support/process.ts";
 
 const FIXTURES = join(ROOT, "test", "fixtures");
 const dirs: { cleanup(): void }[] = [];
@@ -244,17 +252,7 @@ describe("seeding (MCP_REGISTRY_SEED_FROM)", () => {
 			MCP_REGISTRY_JSON_FILE_PATH: target,
 			MCP_REGISTRY_SEED_FROM: `${source.base}/v0/servers`,
 		});
-		const all = async (base: string) => {
-			const out: unknown[] = [];
-			let cursor = "";
-			do {
-				const res = await fetch(`${base}/v0.1/servers?limit=100${cursor ? `&cursor=${cursor}` : ""}`);
-				const body = (await res.json()) as { servers: unknown[]; metadata: { nextCursor?: string } };
-				out.push(...body.servers);
-				cursor = body.metadata.nextCursor ?? "";
-			} while (cursor);
-			return out;
-		};
+		const all = (base: string) => listAll(base, "");
 		const original = await all(source.base);
 		expect(original.length).toBe(100);
 		expect(await all(copy.base)).toEqual(original);

@@ -6,11 +6,11 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { readdirSync, rmSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { RegistryMirror } from "../../src/sync/mirror.ts";
-import { BUN } from "../support/process.ts";
+import { SOURCE_CMD } from "../support/process.ts";
 import { item, type Obj, server } from "../support/registry-docs.ts";
 import { tempStore } from "../support/store.ts";
+import { pullFilters } from "../support/upstream-registry.ts";
 
 const dirs: string[] = [];
 const servers: { stop(force?: boolean): unknown }[] = [];
@@ -19,14 +19,7 @@ afterAll(() => {
 	for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const COMMAND = [BUN, fileURLToPath(new URL("../../src/main.ts", import.meta.url))];
 const T0 = "2026-01-01T00:00:00Z";
-const FILTERS = {
-	include: [],
-	exclude: [],
-	statuses: new Set(["active", "deprecated"] as const),
-	latestOnly: false,
-};
 
 function entries(n: number, description = "A test server", updatedAt = T0): Obj[] {
 	return Array.from({ length: n }, (_, i) =>
@@ -60,26 +53,20 @@ function mirrorOf(url: string, o: { command?: string[]; roundTimeoutMs?: number 
 		store: t.store,
 		source: url,
 		intervalSeconds: 60,
-		filters: FILTERS,
-		log: createdLog(t.lines),
+		filters: pullFilters(),
+		log: t.log,
 		...o,
 	});
 	return { ...t, mirror, health: () => mirror.health() as Obj };
-}
-
-function createdLog(lines: string[]) {
-	const push = (level: string) => (m: string) => void lines.push(`${level} ${m}`);
-	return { debug: push("DEBUG"), info: push("INFO"), warn: push("WARN"), error: push("ERROR") } as never;
 }
 
 describe("RegistryMirror rounds", () => {
 	test("a round that hangs is abandoned at its deadline; the data stays and the next round completes", async () => {
 		let hang = true;
 		const list = () => entries(3);
-		const url = source(list, (req) => {
+		const url = source(list, () => {
 			if (!hang) return undefined;
 			// Headers, then a body that never ends: a source trickling nothing.
-			req.signal.addEventListener("abort", () => {});
 			return new Response(new ReadableStream({ start() {} }), {
 				headers: { "content-type": "application/json" },
 			});
@@ -100,7 +87,7 @@ describe("RegistryMirror rounds", () => {
 	test("a round in a process of its own gives the data a round in this process gives", async () => {
 		let list = entries(40);
 		const url = source(() => list);
-		const child = mirrorOf(url, { command: COMMAND });
+		const child = mirrorOf(url, { command: SOURCE_CMD });
 		const here = mirrorOf(url);
 		await Promise.all([child.mirror.round(), here.mirror.round()]);
 		expect(child.store.current.count).toBe(40);
@@ -142,7 +129,7 @@ describe("RegistryMirror rounds", () => {
 				return undefined;
 			},
 		);
-		const m = mirrorOf(url, { command: COMMAND });
+		const m = mirrorOf(url, { command: SOURCE_CMD });
 		await m.mirror.round();
 		first = false;
 		expect(m.store.current.count).toBe(5);

@@ -7,7 +7,6 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GetObjectCommand, PutObjectCommand, S3Client as SdkS3 } from "@aws-sdk/client-s3";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
@@ -54,14 +53,8 @@ afterAll(async () => {
 	work.cleanup();
 });
 
-/** A registry file in the API list shape: one active server per name, version 1.0.0 unless told. */
-const registry = (entries: Parameters<typeof registryJson>) => registryJson(...entries);
-
-function file(content: string): string {
-	const path = join(work.path, `registry-${++files}.json`);
-	writeFileSync(path, content);
-	return path;
-}
+/** A registry file of `content` in the work directory, named anew each time: its path. */
+const file = (content: string) => work.write(`registry-${++files}.json`, content);
 
 const newKey = () => `publish/${++keys}/registry.json`;
 
@@ -123,7 +116,7 @@ const sends = () => sqs.requests.filter((r) => r.target === "AmazonSQS.SendMessa
 
 describe("the upload", () => {
 	test("the file's bytes land in S3 unchanged, sent with their SHA-256 checksum and signed payload hash", async () => {
-		const content = registry(["io.github.pub/one", "io.github.pub/two"]);
+		const content = registryJson("io.github.pub/one", "io.github.pub/two");
 		const path = file(content);
 		const key = newKey();
 		const before = proxy.puts.length;
@@ -206,10 +199,10 @@ describe("the upload", () => {
 
 	test("--if-match: the current ETag writes; a stale one is refused (412), the object unchanged and no message sent", async () => {
 		const key = newKey();
-		const first = registry(["io.github.pub/a"]);
+		const first = registryJson("io.github.pub/a");
 		const { etag } = await s3.put(key, first);
 		const queue = await newQueue();
-		const second = registry(["io.github.pub/a", "io.github.pub/b"]);
+		const second = registryJson("io.github.pub/a", "io.github.pub/b");
 		const ok = await publish([
 			"--if-match",
 			etag,
@@ -226,7 +219,7 @@ describe("the upload", () => {
 
 		// The ETag the first publish saw is stale now: a second pipeline holding it is refused.
 		const sentBefore = sends();
-		const third = registry(["io.github.pub/c"]);
+		const third = registryJson("io.github.pub/c");
 		const stale = await publish([
 			"--if-match",
 			etag,
@@ -250,9 +243,9 @@ describe("the upload", () => {
 
 	test("two pipelines publishing at once from the same ETag: exactly one wins", async () => {
 		const key = newKey();
-		const { etag } = await s3.put(key, registry(["io.github.pub/base"]));
-		const a = registry(["io.github.pub/from-a"]);
-		const b = registry(["io.github.pub/from-b"]);
+		const { etag } = await s3.put(key, registryJson("io.github.pub/base"));
+		const a = registryJson("io.github.pub/from-a");
+		const b = registryJson("io.github.pub/from-b");
 		const [ra, rb] = await Promise.all([
 			publish(["--if-match", etag, file(a), `s3://${BUCKET}/${key}`]),
 			publish(["--if-match", etag, file(b), `s3://${BUCKET}/${key}`]),
@@ -265,7 +258,7 @@ describe("the upload", () => {
 
 	test("--if-match on a key with no object, and --if-none-match '*' for a first publish", async () => {
 		const key = newKey();
-		const content = registry(["io.github.pub/first"]);
+		const content = registryJson("io.github.pub/first");
 		const missing = await publish(["--if-match", '"0123"', file(content), `s3://${BUCKET}/${key}`]);
 		expect(missing.code).toBe(1);
 		expect(missing.err).toContain(
@@ -279,7 +272,7 @@ describe("the upload", () => {
 		const again = await publish([
 			"--if-none-match",
 			"*",
-			file(registry(["io.github.pub/second"])),
+			file(registryJson("io.github.pub/second")),
 			`s3://${BUCKET}/${key}`,
 		]);
 		expect(again.code).toBe(1);
@@ -292,7 +285,7 @@ describe("the upload", () => {
 		const secret = "not-the-secret-0123456789";
 		const queue = await newQueue();
 		const r = await publish(
-			["--queue-url", queue, file(registry(["io.github.pub/x"])), `s3://${BUCKET}/${key}`],
+			["--queue-url", queue, file(registryJson("io.github.pub/x")), `s3://${BUCKET}/${key}`],
 			{
 				AWS_SECRET_ACCESS_KEY: secret,
 			},
@@ -306,7 +299,7 @@ describe("the upload", () => {
 		expect(await stored(key)).toBeUndefined();
 		expect(await received(queue)).toEqual([]);
 
-		const unknown = await publish([file(registry(["io.github.pub/x"])), `s3://${BUCKET}/${key}`], {
+		const unknown = await publish([file(registryJson("io.github.pub/x")), `s3://${BUCKET}/${key}`], {
 			AWS_ACCESS_KEY_ID: "AKIAUNKNOWN0000",
 		});
 		expect(unknown.code).toBe(1);
@@ -318,7 +311,7 @@ describe("validation before anything is sent", () => {
 	test("an invalid file: exit 1 naming the file, entry and field; nothing uploaded, nothing sent", async () => {
 		const key = newKey();
 		const queue = await newQueue();
-		const path = file(registry(["io.github.pub/ok", { name: "no-slash" }]));
+		const path = file(registryJson("io.github.pub/ok", { name: "no-slash" }));
 		const before = proxy.puts.length;
 		const sentBefore = sends();
 		const r = await publish(["--queue-url", queue, path, `s3://${BUCKET}/${key}`]);
@@ -337,7 +330,7 @@ describe("validation before anything is sent", () => {
 		const missing = await publish([join(work.path, "nope.json"), `s3://${BUCKET}/${key}`]);
 		expect(missing.code).toBe(1);
 		expect(missing.err).toContain("nope.json: no such file");
-		const tooLarge = await publish([file(registry(["io.github.pub/big"])), `s3://${BUCKET}/${key}`], {
+		const tooLarge = await publish([file(registryJson("io.github.pub/big")), `s3://${BUCKET}/${key}`], {
 			MCP_REGISTRY_MAX_FILE_BYTES: "100",
 		});
 		expect(tooLarge.code).toBe(1);
@@ -373,7 +366,7 @@ describe("the message", () => {
 			q1,
 			"--queue-url",
 			q2,
-			file(registry(["io.github.pub/m"])),
+			file(registryJson("io.github.pub/m")),
 			`s3://${BUCKET}/${key}`,
 		]);
 		expect(r.err).toBe("");
@@ -399,7 +392,7 @@ describe("the message", () => {
 			const r = await publish([
 				"--queue-url",
 				queue,
-				file(registry(["io.github.pub/v"])),
+				file(registryJson("io.github.pub/v")),
 				`s3://${BUCKET}/${key}`,
 			]);
 			expect(r.code).toBe(0);
@@ -420,7 +413,7 @@ describe("the message", () => {
 	test("keys with spaces, plus signs and other characters round-trip through the message", async () => {
 		const key = `publish/odd keys/a+b (1)/reg!stry*'.json`;
 		const queue = await newQueue();
-		const content = registry(["io.github.pub/odd"]);
+		const content = registryJson("io.github.pub/odd");
 		const r = await publish(["--queue-url", queue, file(content), `s3://${BUCKET}/${key}`]);
 		expect(r.err).toBe("");
 		expect(r.code).toBe(0);
@@ -445,7 +438,7 @@ describe("the message", () => {
 			gone,
 			"--queue-url",
 			good,
-			file(registry(["io.github.pub/f"])),
+			file(registryJson("io.github.pub/f")),
 			`s3://${BUCKET}/${key}`,
 		]);
 		expect(r.code).toBe(1);
@@ -460,11 +453,14 @@ describe("the message", () => {
 describe("--dry-run", () => {
 	test("shows the diff against the object in S3 and changes nothing", async () => {
 		const key = newKey();
-		const old = registry(["io.github.pub/kept", "io.github.pub/gone"]);
+		const old = registryJson("io.github.pub/kept", "io.github.pub/gone");
 		const { etag } = await s3.put(key, old);
 		const queue = await newQueue();
 		const next = file(
-			registry(["io.github.pub/kept", "io.github.pub/new", { name: "io.github.pub/kept", version: "2.0.0" }]),
+			registryJson("io.github.pub/kept", "io.github.pub/new", {
+				name: "io.github.pub/kept",
+				version: "2.0.0",
+			}),
 		);
 		const before = proxy.puts.length;
 		const sentBefore = sends();
@@ -503,7 +499,7 @@ describe("--dry-run", () => {
 
 	test("no object yet: says so (every entry added); a condition that would fail exits 1", async () => {
 		const key = newKey();
-		const path = file(registry(["io.github.pub/one"]));
+		const path = file(registryJson("io.github.pub/one"));
 		const r = await publish(["--dry-run", path, `s3://${BUCKET}/${key}`]);
 		expect(r.code).toBe(0);
 		expect(r.out).toContain(
@@ -525,7 +521,7 @@ describe("--dry-run", () => {
 		const before = proxy.puts.length;
 		const r = await publish([
 			"--dry-run",
-			file(registry([{ name: "bad name" }])),
+			file(registryJson({ name: "bad name" })),
 			`s3://${BUCKET}/${newKey()}`,
 		]);
 		expect(r.code).toBe(1);
@@ -535,7 +531,7 @@ describe("--dry-run", () => {
 });
 
 describe("usage", () => {
-	const path = () => file(registry(["io.github.pub/u"]));
+	const path = () => file(registryJson("io.github.pub/u"));
 	test.each([
 		[[], "expected FILE and s3://BUCKET/KEY"],
 		[["only-one.json"], "expected FILE and s3://BUCKET/KEY"],

@@ -21,9 +21,18 @@ import {
 import { join } from "node:path";
 import { PULL_META } from "../../src/pipeline/records.ts";
 import { parseTimestamp } from "../../src/registry/time.ts";
-import { BUN, cleanEnv, ROOT, type RunningRegistry, startRegistry, tempDir } from "../support/process.ts";
+import {
+	expectValid,
+	listAll,
+	ROOT,
+	type RunningRegistry,
+	reload,
+	runCli,
+	startRegistry,
+	tempDir,
+} from "../support/process.ts";
 import { rng } from "../support/random.ts";
-import { server } from "../support/registry-docs.ts";
+import { item, server } from "../support/registry-docs.ts";
 import {
 	type LoggingProxy,
 	loggingProxy,
@@ -46,36 +55,10 @@ afterAll(async () => {
 	work.cleanup();
 });
 
-interface Run {
-	code: number;
-	stdout: string;
-	stderr: string;
-}
-
 /** The registry binary (from source) as a child process, in the work directory. */
-async function registry(args: string[], env: Record<string, string> = {}): Promise<Run> {
-	const p = Bun.spawn([BUN, join(ROOT, "src", "main.ts"), ...args], {
-		cwd: work.path,
-		env: cleanEnv(env),
-		stdin: "ignore",
-		stdout: "pipe",
-		stderr: "pipe",
-	});
-	const [stdout, stderr, code] = await Promise.all([
-		new Response(p.stdout).text(),
-		new Response(p.stderr).text(),
-		p.exited,
-	]);
-	return { code, stdout, stderr };
-}
+const registry = (args: string[], env: Record<string, string> = {}) => runCli(args, { cwd: work.path, env });
 
 const pull = (...args: string[]) => registry(["pull", ...args]);
-
-/** `registry validate FILE` exits 0. */
-async function expectValid(file: string) {
-	const v = await registry(["validate", "--quiet", file]);
-	expect({ code: v.code, stderr: v.stderr }).toEqual({ code: 0, stderr: "" });
-}
 
 async function upstream(options: UpstreamOptions) {
 	const u = await startUpstream(options);
@@ -111,21 +94,6 @@ function lines(rel: string): Map<string, string> {
 		out.set(keyOf(JSON.parse(entry) as Obj), entry);
 	}
 	return out;
-}
-
-/** Every entry a registry lists (deleted ones too), crawled with its own cursors. */
-async function served(base: string): Promise<Obj[]> {
-	const out: Obj[] = [];
-	let cursor = "";
-	for (;;) {
-		const res = await fetch(
-			`${base}/v0.1/servers?limit=100&include_deleted=true${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
-		);
-		const body = (await res.json()) as { servers: Obj[]; metadata: { nextCursor?: string } };
-		out.push(...body.servers);
-		if (!body.metadata.nextCursor) return out;
-		cursor = body.metadata.nextCursor;
-	}
 }
 
 /** Names of `count` servers for a stand-in, some with several versions. */
@@ -173,10 +141,10 @@ describe("pulling from the registry itself", () => {
 			),
 		);
 		expect(proxy.requests).toEqual(["/v0.1/servers?limit=100&include_deleted=true"]);
-		await expectValid(out);
+		await expectValid(at(out));
 
 		// Every entry the source lists, its server.json and official metadata as served there.
-		const listed = await served(r.base);
+		const listed = await listAll(r.base);
 		const file = read(out);
 		// What the pull was asked for, so the next one knows whether it may be incremental.
 		expect(file.metadata).toEqual({
@@ -225,21 +193,16 @@ describe("pulling from the registry itself", () => {
 			statusChangedAt: "2025-12-01T10:00:02Z",
 			updatedAt: "2025-12-01T10:00:02Z",
 		});
-		doc.servers.push({
-			server: server("io.github.pull-test/added", "1.0.0"),
-			_meta: {
-				[OFFICIAL]: {
-					status: "active",
-					publishedAt: "2025-12-01T10:00:03.25Z",
-					updatedAt: "2025-12-01T10:00:03.25Z",
-					isLatest: true,
-				},
-			},
-		});
+		doc.servers.push(
+			item(server("io.github.pull-test/added", "1.0.0"), {
+				status: "active",
+				publishedAt: "2025-12-01T10:00:03.25Z",
+				updatedAt: "2025-12-01T10:00:03.25Z",
+				isLatest: true,
+			}),
+		);
 		writeFileSync(source, JSON.stringify(doc, null, 2));
-		const logged = r.logs().length;
-		r.proc.kill("SIGHUP");
-		await r.waitForLog(`Loaded ${fixture.length + 1} entries`, 15_000, logged);
+		await reload(r, `Loaded ${fixture.length + 1} entries`);
 
 		const oldLines = lines(out);
 		proxy.requests.length = 0;
@@ -252,7 +215,7 @@ describe("pulling from the registry itself", () => {
 			),
 		);
 		expect(proxy.requests).toEqual([`/v0.1/servers?limit=100&updated_since=${encodeURIComponent(since)}`]);
-		await expectValid(out);
+		await expectValid(at(out));
 
 		const newLines = lines(out);
 		const added = "io.github.pull-test/added@1.0.0";
@@ -263,7 +226,7 @@ describe("pulling from the registry itself", () => {
 			else expect(newLines.get(key)).not.toBe(line);
 		}
 		// Each change as the source now serves it, stamped by this pull.
-		const now = new Map((await served(r.base)).map((e) => [keyOf(e), e]));
+		const now = new Map((await listAll(r.base)).map((e) => [keyOf(e), e]));
 		for (const key of changed) {
 			const e = JSON.parse(newLines.get(key) as string) as Obj;
 			const s = now.get(key) as Obj;
@@ -328,7 +291,7 @@ describe("pulling from an upstream-style registry", () => {
 		expect(healed.code).toBe(0);
 		expect(healed.stdout).toContain(": 0 added, 12 updated, 0 removed, 28 unchanged");
 		expect(read(out).servers.filter((e) => (e.server as Obj).description === "changed")).toHaveLength(12);
-		await expectValid(out);
+		await expectValid(at(out));
 	}, 60_000);
 
 	test.concurrent("raw name:version cursors, 429 with Retry-After and 503: every entry arrives, retries on stderr", async () => {
@@ -359,7 +322,7 @@ describe("pulling from an upstream-style registry", () => {
 		expect(run.stderr).toMatch(/: HTTP 429; retrying in 1000 ms\n/);
 		expect(run.stderr).toMatch(/: HTTP 503; retrying in \d+ ms\n/);
 		expect(u.requests.filter((q) => q.includes("cursor=io.github.up-"))).not.toHaveLength(0);
-		await expectValid(out);
+		await expectValid(at(out));
 
 		// Changes paged through with raw cursors that carry nothing: updated_since on every page.
 		for (const e of wanted.slice(0, 15)) {
@@ -493,7 +456,7 @@ describe("filters and sources", () => {
 		expect(expected.length).toBeGreaterThan(10);
 		expect(expected.length).toBeLessThan(seedNames().length / 2);
 		expect(read(`${d}/some.json`).servers.map(keyOf).sort()).toEqual(expected.sort());
-		await expectValid(`${d}/some.json`);
+		await expectValid(at(`${d}/some.json`));
 	});
 
 	test.concurrent("--status picks the statuses pulled; --latest-only one version a server", async () => {
@@ -746,7 +709,7 @@ describe("for scripts and the mirror", () => {
 		expect(mended.code).toBe(0);
 		expect(mended.stderr).toContain("cannot be read");
 		expect(read(`${d}/broken.json`).servers).toHaveLength(4);
-		await expectValid(`${d}/broken.json`);
+		await expectValid(at(`${d}/broken.json`));
 	});
 
 	test.concurrent("--tries: how often a page is asked for before the pull fails", async () => {

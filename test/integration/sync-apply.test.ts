@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { CredentialProvider } from "../../src/aws/credentials.ts";
 import { S3Client } from "../../src/aws/s3.ts";
 import { AwsHttp } from "../../src/aws/signed-fetch.ts";
@@ -539,9 +539,9 @@ describe("removeLeftoverTempFiles", () => {
 		const mirrorTemp = tempPathFor(target);
 		const leftovers = [
 			".registry.json.1234.0123456789ab.tmp",
-			mirrorTemp.slice(dir.length + 1),
+			basename(mirrorTemp),
 			// What a mirror round's pull writes beside the copy it was given, killed before its rename.
-			tempPathFor(mirrorTemp).slice(dir.length + 1),
+			basename(tempPathFor(mirrorTemp)),
 		];
 		expect(leftovers[1]).toMatch(/^\.registry\.json\.\d+\.[0-9a-f]{12}\.tmp$/);
 		for (const name of [...keep, ...leftovers]) writeFileSync(join(dir, name), "x");

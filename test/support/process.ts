@@ -1,14 +1,18 @@
 /**
  * Starts the registry as a user would — a real process with its environment — and reads its
- * log to learn the port it bound (tests always ask for port 0).
+ * log to learn the port it bound (tests always ask for port 0); runs its commands (`registry
+ * pull`, `diff`, `validate`, …) as processes of their own; crawls what a registry lists.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { expect } from "bun:test";
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 
 export const ROOT = join(import.meta.dir, "..", "..");
 export const BUN = process.execPath;
+/** The registry from source, run with this Bun. */
+export const SOURCE_CMD = [BUN, join(ROOT, "src", "main.ts")];
 
 export interface RunningRegistry {
 	base: string;
@@ -44,7 +48,7 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
 }
 
 export async function startRegistry(options: StartOptions = {}): Promise<RunningRegistry> {
-	const proc = Bun.spawn(options.cmd ?? [BUN, join(ROOT, "src", "main.ts")], {
+	const proc = Bun.spawn(options.cmd ?? SOURCE_CMD, {
 		cwd: options.cwd ?? ROOT,
 		env: options.bareEnv ?? cleanEnv(options.env),
 		stdin: "ignore",
@@ -110,10 +114,106 @@ export async function startRegistry(options: StartOptions = {}): Promise<Running
 	};
 }
 
+/** Has the registry reload its file (SIGHUP); resolves once it logs `expected` after that. */
+export async function reload(r: RunningRegistry, expected: string | RegExp, ms = 15_000): Promise<void> {
+	const from = r.logs().length;
+	r.proc.kill("SIGHUP");
+	await r.waitForLog(expected, ms, from);
+}
+
+export interface CliOptions {
+	/** The command; default: the source with this Bun (SOURCE_CMD). */
+	cmd?: string[];
+	/** Default: the repository. */
+	cwd?: string;
+	env?: Record<string, string>;
+	/** The whole environment, nothing inherited (as `env -i`); overrides `env`. */
+	bareEnv?: Record<string, string>;
+	/** Standard input's text; none: nothing to read. */
+	stdin?: string;
+}
+
+export interface CliRun {
+	code: number;
+	stdout: string;
+	stderr: string;
+}
+
+const spawnOptions = (o: CliOptions) => ({
+	cwd: o.cwd ?? ROOT,
+	env: o.bareEnv ?? cleanEnv(o.env),
+	stdin: o.stdin === undefined ? ("ignore" as const) : Buffer.from(o.stdin),
+	stdout: "pipe" as const,
+	stderr: "pipe" as const,
+});
+
+/** `registry ARGS…` as a process of its own, run to its end. */
+export async function runCli(args: string[], o: CliOptions = {}): Promise<CliRun> {
+	const p = Bun.spawn([...(o.cmd ?? SOURCE_CMD), ...args], spawnOptions(o));
+	const [stdout, stderr, code] = await Promise.all([
+		new Response(p.stdout).text(),
+		new Response(p.stderr).text(),
+		p.exited,
+	]);
+	return { code, stdout, stderr };
+}
+
+/** `runCli`, blocking until the process ends. */
+export function runCliSync(args: string[], o: CliOptions = {}): CliRun {
+	const p = Bun.spawnSync([...(o.cmd ?? SOURCE_CMD), ...args], spawnOptions(o));
+	return { code: p.exitCode ?? -1, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
+}
+
+/** `registry validate --quiet FILE` (the server's own loader) exits 0 and says nothing. */
+export async function expectValid(file: string, o: CliOptions = {}): Promise<void> {
+	const v = await runCli(["validate", "--quiet", file], o);
+	expect({ code: v.code, stderr: v.stderr }).toEqual({ code: 0, stderr: "" });
+}
+
+/**
+ * Every entry a registry lists, crawled with its own cursors (100 a page); `query` is added to
+ * each page's (default: deleted entries too).
+ */
+export async function listAll<T = Record<string, unknown>>(
+	base: string,
+	query = "include_deleted=true",
+): Promise<T[]> {
+	const out: T[] = [];
+	let cursor = "";
+	do {
+		const res = await fetch(
+			`${base}/v0.1/servers?limit=100${query ? `&${query}` : ""}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+		);
+		const body = (await res.json()) as { servers: T[]; metadata: { nextCursor?: string } };
+		out.push(...body.servers);
+		cursor = body.metadata.nextCursor ?? "";
+	} while (cursor);
+	return out;
+}
+
+export interface TempDir {
+	path: string;
+	/**
+	 * Writes `name` in the directory: `content` as it is if text, else as JSON; `mtime` its
+	 * modification (and access) time. Returns the file's path.
+	 */
+	write(name: string, content: unknown, mtime?: Date): string;
+	cleanup(): void;
+}
+
 /** A temporary directory removed after the test file. */
-export function tempDir(prefix = "registry-test-"): { path: string; cleanup(): void } {
+export function tempDir(prefix = "registry-test-"): TempDir {
 	const path = mkdtempSync(join(tmpdir(), prefix));
-	return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+	return {
+		path,
+		write(name, content, mtime) {
+			const file = join(path, name);
+			writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content));
+			if (mtime) utimesSync(file, mtime, mtime);
+			return file;
+		},
+		cleanup: () => rmSync(path, { recursive: true, force: true }),
+	};
 }
 
 export async function getJson(url: string): Promise<{ status: number; body: unknown }> {

@@ -1,7 +1,8 @@
 /**
  * A RegistryStore over `registry.json` in a fresh folder, logging every line (text, debug) to
- * `lines`: what the store tests set up again and again. The folder is pushed onto `dirs` for the
- * caller's afterAll to remove.
+ * `lines` through `log` (returned too, for whatever else the test runs beside the store): what
+ * the store tests set up again and again. The folder is pushed onto `dirs` for the caller's
+ * afterAll to remove.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,5 +21,5 @@ export function tempStore(
 	const lines: string[] = [];
 	const log = createLogger({ format: "text", level: "debug", write: (l) => void lines.push(l) });
 	const store = new RegistryStore({ invalidEntries: "skip", timeoutMs: 60_000, ...o, path, log });
-	return { dir, path, store, lines };
+	return { dir, path, store, lines, log };
 }

@@ -1,12 +1,12 @@
 /**
- * A registry process as the S3 sync runs it in end-to-end tests: the compiled binary with its
- * own directory, registry file and SQS queue, talking to the test's S3 and SQS servers, started
+ * A registry process as the S3 sync runs it in end-to-end tests: the compiled binary (or the
+ * source) with its own directory, registry file and SQS queue, talking to the test's S3 and SQS servers, started
  * and waited for until it listens for updates. The caller keeps the lists it cleans up after.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { awsClientEnv, type SqsServer } from "./aws-servers.ts";
-import { type RunningRegistry, startRegistry, tempDir } from "./process.ts";
+import { type RunningRegistry, SOURCE_CMD, startRegistry, tempDir } from "./process.ts";
 
 export interface SyncSite {
 	dir: string;
@@ -16,7 +16,8 @@ export interface SyncSite {
 }
 
 export interface SyncSiteContext {
-	binary: string;
+	/** The compiled binary; none: the source with this Bun. */
+	binary?: string;
 	sqs: SqsServer;
 	/** Where the registry's S3 requests go (the s3rver, or a recording stand-in). */
 	s3Endpoint: string;
@@ -41,7 +42,7 @@ export async function startSyncSite(ctx: SyncSiteContext, o: SyncSiteOptions = {
 	if (o.initial !== undefined) writeFileSync(file, o.initial);
 	const queueUrl = await ctx.sqs.createQueue(`site-${process.pid}-${++queues}`, o.queueAttributes);
 	const registry = await startRegistry({
-		cmd: [ctx.binary],
+		cmd: ctx.binary === undefined ? SOURCE_CMD : [ctx.binary],
 		cwd: d.path,
 		env: {
 			...awsClientEnv({ home: d.path, s3: ctx.s3Endpoint, sqs: ctx.sqs.endpoint }),

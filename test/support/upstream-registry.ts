@@ -19,15 +19,22 @@
  * reset and the port closes (connections refused) until `heal()` listens on the same port again.
  * Every request's path and query is logged, so a test can tell what a crawl asked for.
  *
- * `loggingProxy(target)` puts the same request log in front of any server (the registry itself).
+ * `loggingProxy(target)` puts the same request log in front of any server (the registry itself),
+ * and lets a test answer any request in its place. `pullFilters()` are the filters a pull has by
+ * default.
  */
 import type { Server } from "bun";
+import { DEFAULT_STATUSES, type PullFilters } from "../../src/pipeline/pull.ts";
 import { parseTimestamp } from "../../src/registry/time.ts";
+import { type Obj, OFFICIAL } from "./registry-docs.ts";
 
-export type Obj = Record<string, unknown>;
+export { type Obj, OFFICIAL };
 export type UpstreamStatus = "active" | "deprecated" | "deleted";
 
-export const OFFICIAL = "io.modelcontextprotocol.registry/official";
+/** The filters of a pull given none: every name, the default statuses, every version. */
+export function pullFilters(o: Partial<PullFilters> = {}): PullFilters {
+	return { include: [], exclude: [], statuses: new Set(DEFAULT_STATUSES), latestOnly: false, ...o };
+}
 
 export interface Official {
 	status: UpstreamStatus;
@@ -341,10 +348,11 @@ export interface LoggingProxy {
 	readonly base: string;
 	/** Path and query of every request, in order. */
 	readonly requests: string[];
-	/** Forwards to another target from now on (a restarted source on a new port). */
-	retarget(target: string): void;
-	/** Called before a request is forwarded (awaited): `n` its number, 1-based. */
-	onRequest?: (n: number, url: URL) => void | Promise<void>;
+	/**
+	 * Called before a request is forwarded (awaited): `n` its number, 1-based. A Response it
+	 * returns is the answer, and the request is not forwarded.
+	 */
+	onRequest?: (n: number, url: URL) => Response | undefined | Promise<Response | undefined>;
 	stop(): Promise<void>;
 }
 
@@ -353,25 +361,16 @@ export interface LoggingProxy {
  * answer's status, headers and body as they are); a target that does not answer is a 502.
  */
 export function loggingProxy(target: string): LoggingProxy {
-	let to = target.replace(/\/+$/, "");
+	const to = target.replace(/\/+$/, "");
 	const requests: string[] = [];
-	const proxy: LoggingProxy = {
-		base: "",
-		requests,
-		retarget(t) {
-			to = t.replace(/\/+$/, "");
-		},
-		async stop() {
-			await server.stop(true);
-		},
-	};
 	const server = Bun.serve({
 		hostname: "127.0.0.1",
 		port: 0,
 		async fetch(req) {
 			const url = new URL(req.url);
 			requests.push(`${url.pathname}${url.search}`);
-			await proxy.onRequest?.(requests.length, url);
+			const answer = await proxy.onRequest?.(requests.length, url);
+			if (answer) return answer;
 			try {
 				const res = await fetch(`${to}${url.pathname}${url.search}`, {
 					method: req.method,
@@ -388,6 +387,12 @@ export function loggingProxy(target: string): LoggingProxy {
 			}
 		},
 	});
-	Object.defineProperty(proxy, "base", { value: `http://127.0.0.1:${server.port}` });
+	const proxy: LoggingProxy = {
+		base: `http://127.0.0.1:${server.port}`,
+		requests,
+		async stop() {
+			await server.stop(true);
+		},
+	};
 	return proxy;
 }

@@ -3,8 +3,9 @@
  * crawl against a real server on 127.0.0.1 (the upstream stand-in) with an injected sleep, so
  * retries, backoff and Retry-After are checked by the delays asked for, never by waiting.
  */
-import { afterAll, afterEach, describe, expect, test } from "bun:test";
-import { crawlRegistry, listEndpoints, retryAfterOf } from "../../src/pipeline/crawl.ts";
+import { afterEach, describe, expect, test } from "bun:test";
+import { retryAfterOf } from "../../src/backoff.ts";
+import { crawlRegistry, listEndpoints } from "../../src/pipeline/crawl.ts";
 import { RegistryLoadError } from "../../src/registry/report.ts";
 import { rejection } from "../support/assert.ts";
 import { server } from "../support/registry-docs.ts";
@@ -12,9 +13,6 @@ import { type Obj, startUpstream, type Upstream } from "../support/upstream-regi
 
 const started: Upstream[] = [];
 afterEach(async () => {
-	for (const u of started.splice(0)) await u.stop();
-});
-afterAll(async () => {
 	for (const u of started.splice(0)) await u.stop();
 });
 

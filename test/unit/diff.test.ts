@@ -5,8 +5,6 @@
  * not break the text or the markdown.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { utimesSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import {
 	diffRecords,
 	formatDiff,
@@ -27,9 +25,7 @@ afterAll(() => work.cleanup());
 let files = 0;
 /** The records the loader makes of `doc` written as a file (mtime: when a seed file's entries were published). */
 async function load(doc: unknown, mtime?: Date): Promise<RegistryRecord[]> {
-	const path = join(work.path, `r${files++}.json`);
-	writeFileSync(path, JSON.stringify(doc));
-	if (mtime) utimesSync(path, mtime, mtime);
+	const path = work.write(`r${files++}.json`, doc, mtime);
 	return (await readRegistry(path, { invalidEntries: "reject" })).records;
 }
 

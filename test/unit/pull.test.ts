@@ -21,11 +21,16 @@ import {
 } from "../../src/pipeline/pull.ts";
 import { PULL_META, type RegistryRecord, readRegistryBytes } from "../../src/pipeline/records.ts";
 import { RegistryLoadError } from "../../src/registry/report.ts";
-import type { Status } from "../../src/registry/snapshot.ts";
 import { rejection } from "../support/assert.ts";
 import { tempDir } from "../support/process.ts";
 import { server } from "../support/registry-docs.ts";
-import { type Obj, OFFICIAL, startUpstream, type Upstream } from "../support/upstream-registry.ts";
+import {
+	type Obj,
+	OFFICIAL,
+	pullFilters,
+	startUpstream,
+	type Upstream,
+} from "../support/upstream-registry.ts";
 
 const work = tempDir("registry-pull-unit-");
 const started: Upstream[] = [];
@@ -44,17 +49,9 @@ async function upstream(options: Parameters<typeof startUpstream>[0] = {}) {
 	return u;
 }
 
-const filters = (o: Partial<PullOptions["filters"]> = {}): PullOptions["filters"] => ({
-	include: [],
-	exclude: [],
-	statuses: new Set<Status>(["active", "deprecated"]),
-	latestOnly: false,
-	...o,
-});
-
 /** Pulls with no waiting between retries and a fixed clock. */
 const pull = (o: Partial<PullOptions> & { sources: string[] }) =>
-	pullRecords({ filters: filters(), now: () => NOW, crawl: { sleep: async () => {} }, ...o });
+	pullRecords({ filters: pullFilters(), now: () => NOW, crawl: { sleep: async () => {} }, ...o });
 
 /** What a pull wrote, read back as the next pull reads FILE. */
 const reread = (r: PullResult) => readRegistryBytes(pulledBytes(r.records, "FILE"), "FILE", "reject").records;
@@ -62,12 +59,6 @@ const reread = (r: PullResult) => readRegistryBytes(pulledBytes(r.records, "FILE
 const doc = (r: RegistryRecord) => JSON.parse(decoder.decode(r.json)) as { server: Obj; _meta: Obj };
 const keys = (rs: readonly RegistryRecord[]) => rs.map((r) => `${r.name}@${r.version}`);
 const pullMeta = (r: RegistryRecord) => doc(r)._meta[PULL_META];
-
-function file(name: string, content: unknown): string {
-	const path = join(work.path, name);
-	writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content));
-	return path;
-}
 
 describe("name globs", () => {
 	test("* is any run of characters, / too; ? is one; case-insensitive; nothing else is special", () => {
@@ -172,15 +163,15 @@ describe("pullRecords: a first pull", () => {
 		const u = await sixEntries();
 		const deletedOnly = await pull({
 			sources: [u.base],
-			filters: filters({ statuses: new Set(["deleted"]) }),
+			filters: pullFilters({ statuses: new Set(["deleted"]) }),
 		});
 		expect(keys(deletedOnly.records)).toEqual(["io.github.t/d@2.0.0"]);
 		const globbed = await pull({
 			sources: [u.base],
-			filters: filters({ include: ["*/b", "*/e"], exclude: ["*/e"] }),
+			filters: pullFilters({ include: ["*/b", "*/e"], exclude: ["*/e"] }),
 		});
 		expect(keys(globbed.records)).toEqual(["io.github.t/b@1.0.0", "io.github.t/b@1.1.0"]);
-		const latest = await pull({ sources: [u.base], filters: filters({ latestOnly: true }) });
+		const latest = await pull({ sources: [u.base], filters: pullFilters({ latestOnly: true }) });
 		expect(keys(latest.records)).toEqual([
 			"io.github.t/a@1.0.0",
 			"io.github.t/b@1.1.0",
@@ -230,7 +221,10 @@ describe("pullRecords: a first pull", () => {
 	});
 
 	test("a local file in seed shape is a source too; s3:// is refused", async () => {
-		const seed = file("seed.json", [server("io.github.f/one", "1.0.0"), server("io.github.f/two", "0.1.0")]);
+		const seed = work.write("seed.json", [
+			server("io.github.f/one", "1.0.0"),
+			server("io.github.f/two", "0.1.0"),
+		]);
 		const r = await pull({ sources: [seed] });
 		expect(keys(r.records)).toEqual(["io.github.f/one@1.0.0", "io.github.f/two@0.1.0"]);
 		expect(pullMeta(r.records[0] as RegistryRecord)).toEqual({ source: seed, pulledAt: NOW.toISOString() });
@@ -364,8 +358,7 @@ describe("pullRecords: an incremental pull", () => {
 		u.add(server("io.github.t/a", "1.1.0"));
 		const r = await pull({ sources: [u.base], base, now: () => LATER });
 		expect(r.added).toBe(1);
-		const written = readRegistryBytes(pulledBytes(r.records, "FILE"), "FILE", "reject").records;
-		const flagged = written
+		const flagged = reread(r)
 			.filter((rec) => rec.name === "io.github.t/a")
 			.map((rec) => [rec.version, (doc(rec)._meta[OFFICIAL] as Obj).isLatest]);
 		expect(flagged).toEqual([
@@ -393,7 +386,7 @@ describe("pullRecords: an incremental pull", () => {
 
 	test("a full pull leaves entries of other named sources alone, and drops those of sources no longer named", async () => {
 		const u = await sixEntries();
-		const other = file("other.json", [server("io.github.o/kept", "1.0.0")]);
+		const other = work.write("other.json", [server("io.github.o/kept", "1.0.0")]);
 		const base = reread(await pull({ sources: [other, u.base] }));
 		u.remove("io.github.t/e", "3.0.0");
 		const both = await pull({ sources: [other, u.base], base, full: true });
@@ -417,7 +410,7 @@ describe("pullRecords: an incremental pull", () => {
 			`${u.base} answered with no entries; keeping the 5 entries pulled from it before (a registry that empties is taken for a broken one)`,
 		);
 		// The same of a file emptied.
-		const f = file("emptied.json", [server("io.github.f/one", "1.0.0")]);
+		const f = work.write("emptied.json", [server("io.github.f/one", "1.0.0")]);
 		const held = reread(await pull({ sources: [f] }));
 		writeFileSync(f, '{"servers":[]}');
 		expect(await rejection(pull({ sources: [f], base: held }))).toBeInstanceOf(PullError);
