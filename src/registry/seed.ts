@@ -8,7 +8,7 @@
 import { writeFileAtomic } from "../fsutil.ts";
 import type { Logger } from "../log.ts";
 import { crawlRegistry } from "../pipeline/crawl.ts";
-import { redactUrl } from "../redact.ts";
+import { redactRegistryUrl } from "../redact.ts";
 import { RegistryLoadError, readRegistryFile } from "./load.ts";
 import type { RegistryStore } from "./store.ts";
 
@@ -33,7 +33,7 @@ export async function seedRegistryFile(store: RegistryStore, options: SeedOption
 			return {
 				source: bytes,
 				// How logs and /health name the data: without a password in the seed URL.
-				name: redactUrl(source),
+				name: redactRegistryUrl(source),
 				// A seed is the first data there is: all of it must be valid.
 				invalidEntries: "reject",
 				commit: () => writeFileAtomic(target, bytes),
@@ -41,13 +41,13 @@ export async function seedRegistryFile(store: RegistryStore, options: SeedOption
 		},
 		initial: true,
 	});
-	log.info(`Seeded ${target} with ${store.current.count} entries from ${redactUrl(source)}`);
+	log.info(`Seeded ${target} with ${store.current.count} entries from ${redactRegistryUrl(source)}`);
 }
 
 async function seedBytes(options: SeedOptions, maxBytes: number | undefined): Promise<Uint8Array> {
 	const { source, log } = options;
 	if (/^https?:\/\//i.test(source)) {
-		log.info(`Seeding ${options.target} from registry API ${redactUrl(source)}`);
+		log.info(`Seeding ${options.target} from registry API ${redactRegistryUrl(source)}`);
 		// A start-up waits for its seed: a few quick retries, not the minute a pull may spend.
 		return crawlRegistry(source, { fetch: options.fetch, maxBytes, attempts: 3 });
 	}

@@ -131,6 +131,22 @@ describe("the password of MCP_REGISTRY_SEED_FROM", () => {
 		expect(health).not.toContain(SECRET);
 	});
 
+	test("nor is a key in its query (?api_key=…): sent, never logged nor shown by /health", async () => {
+		const api = track(standIn(() => Response.json(PAGE)));
+		const seed = `${api.url}/v0/servers?api_key=${SECRET}`;
+		const { r, outcome } = await startUp({
+			MCP_REGISTRY_SEED_FROM: seed,
+			MCP_REGISTRY_HEALTH_DETAIL: "true",
+		});
+		expect(outcome).toBe("listening");
+		expect(api.requests[0]?.path).toContain(`api_key=${SECRET}`);
+		const health = await (await fetch(`${r.base}/v0/health`)).text();
+		await r.stop();
+		expect(r.logs()).toContain(`${api.url}/v0/servers?api_key=***`);
+		expect(r.logs()).not.toContain(SECRET);
+		expect(health).not.toContain(SECRET);
+	});
+
 	test("is not in the error when the seed registry fails", async () => {
 		const api = track(standIn(() => new Response("down", { status: 500 })));
 		const seed = `http://reader:${SECRET}@${api.url.slice("http://".length)}/v0/servers`;
